@@ -1,0 +1,433 @@
+"""Seed the demo incident: broken things beside healthy ones, across every panel.
+
+Resources are created over the real AWS API against the moto server. Where moto has no API for a
+state (a failed execution, a stopped task's exit code, a snapshot in error), the demo adjusts
+moto's backend objects here, in the demo only; the app never sees anything but the wire protocol.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from moto.backends import get_backend
+from moto.emr import models as moto_emr
+
+from tui.demo.server import DEMO_ACCOUNT, DEMO_REGION
+from tui.session import AwsSession
+
+OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
+PAYMENT_CAUSE = json.dumps(
+    {
+        "errorMessage": "Payment provider timed out after 30000 ms",
+        "errorType": "PaymentTimeout",
+        "stackTrace": ["  File \"/var/task/charge.py\", line 41, in handler"],
+    }
+)
+
+
+def backend(service: str) -> Any:
+    return get_backend(service)[DEMO_ACCOUNT][DEMO_REGION]  # type: ignore[index]
+
+
+def ago(**delta: float) -> datetime:
+    return datetime.now(UTC) - timedelta(**delta)
+
+
+def naive_ago(**delta: float) -> datetime:
+    """Some moto models keep naive UTC datetimes."""
+    return ago(**delta).replace(tzinfo=None)
+
+
+def seed_logs(aws: AwsSession) -> None:
+    logs = aws.client("logs")
+    for group in ("/ecs/checkout-api", "/ecs/web", "/aws/batch/job", "/aws/codebuild/web-build"):
+        logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName="/ecs/checkout-api", logStreamName="ecs/checkout-api/demo")
+    start = int(ago(minutes=10).timestamp() * 1000)
+    lines = [
+        "INFO  Starting checkout-api v2.14.0 (heap 512m)",
+        "INFO  Connected to orders-db",
+        "WARN  GC overhead: 91% of time in GC",
+        "ERROR java.lang.OutOfMemoryError: Java heap space",
+        "FATAL Container killed: out of memory (exit 137)",
+    ]
+    logs.put_log_events(
+        logGroupName="/ecs/checkout-api",
+        logStreamName="ecs/checkout-api/demo",
+        logEvents=[{"timestamp": start + i * 1000, "message": m} for i, m in enumerate(lines)],
+    )
+
+
+def seed_ecs(aws: AwsSession) -> None:
+    ecs, ec2 = aws.client("ecs"), aws.client("ec2")
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    group = ec2.describe_security_groups()["SecurityGroups"][0]["GroupId"]
+    network = {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}}
+    for cluster in ("prod", "staging"):
+        ecs.create_cluster(clusterName=cluster, capacityProviders=["FARGATE", "FARGATE_SPOT"])
+    services = {  # (cluster, service): (desired, running, stopped-with-137)
+        ("prod", "checkout-api"): (3, 1, 4),
+        ("prod", "web"): (2, 2, 0),
+        ("staging", "worker"): (1, 1, 0),
+    }
+    moto_ecs = backend("ecs")
+    for (cluster, name), (desired, running, crashed) in services.items():
+        ecs.register_task_definition(
+            family=name,
+            requiresCompatibilities=["FARGATE"],
+            networkMode="awsvpc",
+            cpu="256",
+            memory="512",
+            containerDefinitions=[
+                {
+                    "name": name,
+                    "image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{name}:2.14.0",
+                    "memory": 512,
+                    "logConfiguration": {
+                        "logDriver": "awslogs",
+                        "options": {
+                            "awslogs-group": f"/ecs/{name}",
+                            "awslogs-region": DEMO_REGION,
+                            "awslogs-stream-prefix": "ecs",
+                        },
+                    },
+                }
+            ],
+        )
+        ecs.create_service(
+            cluster=cluster, serviceName=name, taskDefinition=name, desiredCount=desired,
+            launchType="FARGATE", networkConfiguration=network,
+        )
+        for index in range(running + crashed):
+            ecs.run_task(
+                cluster=cluster, taskDefinition=name, launchType="FARGATE",
+                startedBy="ecs-svc/demo", group=f"service:{name}", networkConfiguration=network,
+            )
+        tasks = [t for t in moto_ecs.tasks[cluster].values() if t.group == f"service:{name}"]
+        for index, task in enumerate(tasks):
+            task.started_at = ago(minutes=50 - index * 9)
+            if index >= running:
+                stop_task_as_oom(task, minutes_ago=40 - index * 8)
+            else:
+                task.containers[0].last_status = "RUNNING"
+        service = moto_ecs.services[f"{cluster}:{name}"]
+        service.running_count, service.pending_count = running, 0
+        deployment = service.deployments[0]
+        deployment["runningCount"] = running
+        if crashed:
+            deployment["rolloutState"] = "IN_PROGRESS"
+            deployment["rolloutStateReason"] = "ECS deployment in progress: waiting for tasks to be healthy."
+            deployment["failedTasks"] = crashed
+            service.events = [
+                {"id": f"ev{i}", "createdAt": ago(minutes=40 - i * 8),
+                 "message": f"(service {name}) has started 1 tasks: (task {t.id})."}
+                for i, t in enumerate(tasks[running:])
+            ]
+        else:
+            deployment["rolloutState"] = "COMPLETED"
+            service.events = [{"id": "ok", "createdAt": ago(hours=2),
+                               "message": f"(service {name}) has reached a steady state."}]
+
+
+def stop_task_as_oom(task: Any, *, minutes_ago: float) -> None:
+    task.last_status = task.desired_status = "STOPPED"
+    task.stop_code = "EssentialContainerExited"
+    task.stopped_reason = "Essential container in task exited"
+    task.stopped_at = task.stopping_at = ago(minutes=minutes_ago)
+    container = task.containers[0]
+    container.last_status = "STOPPED"
+    container.exitCode = 137
+    container.reason = OOM_REASON
+
+
+def seed_stepfunctions(aws: AwsSession) -> None:
+    sfn = aws.client("stepfunctions")
+    role = "arn:aws:iam::123456789012:role/demo-sfn"
+    definition = json.dumps({
+        "StartAt": "ChargeCard",
+        "States": {
+            "ChargeCard": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:charge", "Next": "Ship"},
+            "Ship": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:ship", "End": True},
+        },
+    })
+    machines = {
+        "order-fulfilment": ["SUCCEEDED", "SUCCEEDED", "FAILED", "SUCCEEDED", "RUNNING"],
+        "nightly-report": ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"],
+    }
+    moto_sfn = backend("stepfunctions")
+    for name, statuses in machines.items():
+        arn = sfn.create_state_machine(name=name, definition=definition, roleArn=role)["stateMachineArn"]
+        for index, status in enumerate(statuses):
+            execution_arn = sfn.start_execution(
+                stateMachineArn=arn, name=f"{name}-{index:03d}",
+                input=json.dumps({"orderId": f"ord-{4100 + index}", "amount": 42.5}),
+            )["executionArn"]
+            execution = moto_sfn.describe_execution(execution_arn)
+            execution.start_date = naive_ago(hours=len(statuses) - index, minutes=5)
+            execution.status = status
+            if status != "RUNNING":
+                execution.stop_date = naive_ago(hours=len(statuses) - index)
+            if status == "SUCCEEDED":
+                execution.output = json.dumps({"ok": True})
+            if status == "FAILED":
+                execution.error = "States.TaskFailed"
+                execution.cause = PAYMENT_CAUSE
+
+
+def seed_codepipeline(aws: AwsSession) -> None:
+    pipeline = aws.client("codepipeline")
+    codebuild = aws.client("codebuild")
+    iam = aws.client("iam")
+    role = iam.create_role(
+        RoleName="demo-pipeline",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": service}}
+            for service in ("codepipeline.amazonaws.com", "codebuild.amazonaws.com")]}),
+    )["Role"]["Arn"]
+    codebuild.create_project(
+        name="web-build",
+        source={"type": "S3", "location": "demo-src/web.zip"},
+        artifacts={"type": "NO_ARTIFACTS"},
+        environment={"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0",
+                     "computeType": "BUILD_GENERAL1_SMALL"},
+        serviceRole=role,
+    )
+    moto_pipeline = backend("codepipeline")
+    for name, statuses in {"web-release": ["Succeeded", "Failed"],
+                           "api-release": ["Succeeded", "Succeeded"]}.items():
+        pipeline.create_pipeline(pipeline={
+            "name": name,
+            "roleArn": role,
+            "artifactStore": {"type": "S3", "location": "demo-artifacts"},
+            "stages": [
+                {"name": "Source", "actions": [{"name": "Source", "actionTypeId": {
+                    "category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
+                    "configuration": {"S3Bucket": "demo-src", "S3ObjectKey": f"{name}.zip"},
+                    "outputArtifacts": [{"name": "src"}]}]},
+                {"name": "Build", "actions": [{"name": "Build", "actionTypeId": {
+                    "category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"},
+                    "configuration": {"ProjectName": "web-build"},
+                    "inputArtifacts": [{"name": "src"}]}]},
+            ],
+        })
+        for index, status in enumerate(statuses):
+            execution_id = pipeline.start_pipeline_execution(name=name)["pipelineExecutionId"]
+            execution = moto_pipeline.pipelines[name].executions[execution_id]
+            execution.status = status
+            execution.start_time = naive_ago(hours=3 - index)
+            execution.last_update_time = naive_ago(hours=3 - index, minutes=-7)
+            if status == "Failed":
+                execution.status_summary = (
+                    "Stage Build failed: CodeBuild action Build failed in phase BUILD "
+                    "(COMMAND_EXECUTION_ERROR: npm test exited with status 1)"
+                )
+    codebuild.start_build(projectName="web-build")
+
+
+class _FailedStep(moto_emr.Step):  # type: ignore[name-defined,misc]
+    """moto's Step has no FailureDetails; the demo's failed step carries them."""
+
+    failure_details: dict[str, str] = {}
+
+    @property
+    def status(self) -> dict[str, Any]:
+        return {**super().status, "FailureDetails": self.failure_details}
+
+
+class _FailedCluster(moto_emr.Cluster):  # type: ignore[name-defined,misc]
+    """moto's Cluster status has no StateChangeReason code; the demo's broken cluster does."""
+
+    reason_code = "BOOTSTRAP_FAILURE"
+
+    @property
+    def status(self) -> dict[str, Any]:
+        status = super().status
+        status["StateChangeReason"]["Code"] = self.reason_code
+        return status
+
+
+def seed_emr(aws: AwsSession) -> None:
+    emr = aws.client("emr")
+    instances = {
+        "InstanceGroups": [
+            {"Name": "primary", "InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1},
+            {"Name": "core", "InstanceRole": "CORE", "InstanceType": "r5.2xlarge", "InstanceCount": 4,
+             "Market": "SPOT"},
+        ],
+        "KeepJobFlowAliveWhenNoSteps": True,
+    }
+
+    def step(name: str, *args: str) -> dict[str, Any]:
+        return {"Name": name, "ActionOnFailure": "CONTINUE",
+                "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["spark-submit", *args]}}
+
+    etl = emr.run_job_flow(
+        Name="etl-nightly", ReleaseLabel="emr-7.2.0", Instances=instances,
+        Applications=[{"Name": "Spark"}, {"Name": "Hadoop"}],
+        JobFlowRole="EMR_EC2_DefaultRole", ServiceRole="EMR_DefaultRole",
+        Steps=[step("ingest-orders", "s3://demo-jobs/ingest.py"),
+               step("build-aggregates", "s3://demo-jobs/aggregate.py"),
+               step("export-warehouse", "s3://demo-jobs/export.py"),
+               step("refresh-dashboards", "s3://demo-jobs/refresh.py")],
+    )["JobFlowId"]
+    moto = backend("emr")
+    cluster = moto.clusters[etl]
+    cluster.state = "WAITING"
+    states = ["COMPLETED", "COMPLETED", "FAILED", "PENDING"]
+    for index, (item, state) in enumerate(zip(cluster.steps, states, strict=True)):
+        item.state = state
+        item.creation_date_time = naive_ago(hours=2)
+        if state != "PENDING":
+            item.start_date_time = naive_ago(minutes=110 - index * 30)
+            item.end_date_time = naive_ago(minutes=85 - index * 30)
+        if state == "FAILED":
+            item.__class__ = _FailedStep
+            item.last_state_change_reason = "Step failed"
+            item.failure_details = {
+                "Reason": "Container killed by YARN for exceeding memory limits.",
+                "Message": "ExecutorLostFailure (executor 7 exited caused by one of the running tasks) "
+                           "Reason: Container killed by YARN for exceeding memory limits. 14.2 GB of 14 GB "
+                           "physical memory used.",
+                "LogFile": f"s3://demo-emr-logs/{etl}/steps/{item.id}/stderr.gz",
+            }
+    adhoc = emr.run_job_flow(
+        Name="adhoc-analysis", ReleaseLabel="emr-7.2.0", Instances=instances,
+        Applications=[{"Name": "Spark"}],
+        JobFlowRole="EMR_EC2_DefaultRole", ServiceRole="EMR_DefaultRole",
+        BootstrapActions=[{"Name": "install-deps", "ScriptBootstrapAction": {
+            "Path": "s3://demo-jobs/bootstrap.sh"}}],
+    )["JobFlowId"]
+    broken = moto.clusters[adhoc]
+    broken.__class__ = _FailedCluster
+    broken.state = "TERMINATED_WITH_ERRORS"
+    broken.last_state_change_reason = (
+        "On the master instance (i-0demo), bootstrap action 1 returned a non-zero return code"
+    )
+    broken.end_datetime = naive_ago(minutes=35)
+
+
+def seed_batch(aws: AwsSession) -> None:
+    batch, ec2, iam = aws.client("batch"), aws.client("ec2"), aws.client("iam")
+    role = iam.create_role(
+        RoleName="demo-batch",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    )["Role"]["Arn"]
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    group = ec2.describe_security_groups()["SecurityGroups"][0]["GroupId"]
+    environment = batch.create_compute_environment(
+        computeEnvironmentName="analytics-spot", type="MANAGED", state="ENABLED", serviceRole=role,
+        computeResources={"type": "FARGATE_SPOT", "maxvCpus": 16, "subnets": [subnet],
+                          "securityGroupIds": [group]},
+    )["computeEnvironmentArn"]
+    batch.create_job_queue(jobQueueName="analytics", state="ENABLED", priority=10,
+                           computeEnvironmentOrder=[{"order": 1, "computeEnvironment": environment}])
+    batch.register_job_definition(
+        jobDefinitionName="nightly-export", type="container", platformCapabilities=["FARGATE"],
+        containerProperties={"image": "public.ecr.aws/demo/export:1.4", "command": ["export", "--day", "Ref::day"],
+                             "resourceRequirements": [{"type": "VCPU", "value": "1"},
+                                                      {"type": "MEMORY", "value": "2048"}],
+                             "executionRoleArn": role},
+        parameters={"day": "yesterday"},
+    )
+    jobs = {"export-2026-11-20": "SUCCEEDED", "export-2026-11-21": "SUCCEEDED",
+            "export-2026-11-22": "FAILED", "reindex-catalog": "RUNNABLE"}
+    moto = backend("batch")
+    for name, status in jobs.items():
+        job_id = batch.submit_job(jobName=name, jobQueue="analytics", jobDefinition="nightly-export")["jobId"]
+        job = moto._jobs[job_id]
+        job.status = status
+        if status == "FAILED":
+            job.job_stopped_reason = "Essential container in task exited"
+            job.exit_code = 1
+            job.job_created_at = naive_ago(minutes=70)
+            job.attempts[-1]["container"].update(
+                exitCode=1, reason="ResourceInitializationError: unable to pull secrets or registry auth")
+            job.attempts[-1]["statusReason"] = "Essential container in task exited"
+        elif status == "RUNNABLE":
+            job.job_stopped = False
+            job.attempts.clear()
+            job.job_created_at = naive_ago(hours=3)
+        else:
+            job.job_created_at = naive_ago(days=22 - int(name[-2:]), hours=1)
+
+
+INSPECTOR_FINDINGS = [
+    ("CRITICAL", "CVE-2024-3094 - xz-utils", "CVE-2024-3094", "AWS_ECR_CONTAINER_IMAGE",
+     "arn:aws:ecr:us-east-1:123456789012:repository/checkout-api/sha256:9f1c", "xz-utils", "5.6.0-0.2",
+     "5.6.1+really5.4.5-1", "YES", 10.0),
+    ("HIGH", "CVE-2023-44487 - golang.org/x/net", "CVE-2023-44487", "AWS_ECR_CONTAINER_IMAGE",
+     "arn:aws:ecr:us-east-1:123456789012:repository/web/sha256:31ab", "golang.org/x/net", "0.15.0",
+     "0.17.0", "YES", 7.5),
+    ("HIGH", "CVE-2024-6387 - openssh", "CVE-2024-6387", "AWS_EC2_INSTANCE", "i-0bastion0demo",
+     "openssh-server", "8.7p1-38", "8.7p1-38.el9_4.1", "NO", 8.1),
+    ("MEDIUM", "CVE-2023-5678 - openssl", "CVE-2023-5678", "AWS_LAMBDA_FUNCTION",
+     "arn:aws:lambda:us-east-1:123456789012:function:charge", "openssl", "3.0.8", "3.0.13", "NO", 5.3),
+]
+
+
+def inspector_finding(severity: str, title: str, cve: str, resource_type: str, resource_id: str,
+                      package: str, version: str, fixed: str, exploit: str, score: float) -> dict[str, Any]:
+    observed = ago(days=3)
+    return {
+        "awsAccountId": DEMO_ACCOUNT,
+        "findingArn": f"arn:aws:inspector2:us-east-1:{DEMO_ACCOUNT}:finding/{cve.lower()}-{resource_id[-4:]}",
+        "type": "PACKAGE_VULNERABILITY",
+        "title": title,
+        "description": f"{cve} affects {package} {version}.",
+        "severity": severity,
+        "status": "ACTIVE",
+        "exploitAvailable": exploit,
+        "fixAvailable": "YES",
+        "inspectorScore": score,
+        "firstObservedAt": observed.isoformat(),
+        "lastObservedAt": ago(hours=2).isoformat(),
+        "remediation": {"recommendation": {"text": f"Upgrade {package} to {fixed} or later."}},
+        "resources": [{"type": resource_type, "id": resource_id, "region": DEMO_REGION}],
+        "packageVulnerabilityDetails": {
+            "vulnerabilityId": cve, "source": "NVD",
+            "vulnerablePackages": [{"name": package, "version": version, "fixedInVersion": fixed}],
+        },
+    }
+
+
+def seed_inspector(aws: AwsSession) -> None:
+    inspector = backend("inspector2")
+    findings = [inspector_finding(*spec) for spec in INSPECTOR_FINDINGS]
+    # moto answers each distinct ListFindings query with the next queued result; queue enough
+    # copies that every query the console makes sees the same findings.
+    inspector.findings_queue.extend([findings] * 50)
+
+
+def seed_snapshots(aws: AwsSession) -> None:
+    ec2 = aws.client("ec2")
+    zone = f"{DEMO_REGION}a"
+    instance = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1,
+                                 InstanceType="t3.micro")["Instances"][0]["InstanceId"]
+    moto = backend("ec2")
+    volumes = {"orders-db-data": ("/dev/sdf", 2), "checkout-cache": ("/dev/sdg", 23 * 24),
+               "search-index": ("/dev/sdh", None)}
+    for name, (device, hours_old) in volumes.items():
+        volume = ec2.create_volume(Size=100, AvailabilityZone=zone, VolumeType="gp3", TagSpecifications=[
+            {"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": name}]}])["VolumeId"]
+        ec2.attach_volume(VolumeId=volume, InstanceId=instance, Device=device)
+        if hours_old is None:
+            continue
+        snapshot = ec2.create_snapshot(VolumeId=volume, Description=f"daily {name}")["SnapshotId"]
+        moto.snapshots[snapshot].start_time = naive_ago(hours=hours_old)
+    # Tonight's backup of the database volume failed.
+    orders = next(v for v in moto.volumes.values() if v.get_tags() and "orders" in str(v.get_tags()))
+    failed = ec2.create_snapshot(VolumeId=orders.id, Description="daily orders-db-data")["SnapshotId"]
+    moto.snapshots[failed].status = "error"
+    moto.snapshots[failed].start_time = naive_ago(minutes=50)
+
+
+def seed_all(aws: AwsSession) -> None:
+    """Seed everything, one service at a time."""
+    for seed in SEEDS:
+        seed(aws)
+
+
+SEEDS = [seed_logs, seed_ecs, seed_stepfunctions, seed_codepipeline, seed_emr, seed_batch,
+         seed_inspector, seed_snapshots]

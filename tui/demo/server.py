@@ -1,0 +1,39 @@
+"""Start moto's ThreadedMotoServer on 127.0.0.1 with a free port, quietly."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+DEMO_ACCOUNT = "123456789012"
+DEMO_REGION = "us-east-1"
+# moto accepts any keys; these never leave the loopback server.
+DEMO_CREDENTIALS = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo"}
+
+
+@dataclass
+class DemoServer:
+    endpoint_url: str
+    _server: object
+
+    def stop(self) -> None:
+        self._server.stop()  # type: ignore[attr-defined]
+
+
+def start_server() -> DemoServer:
+    """A moto server bound to loopback only, on a port the OS picks."""
+    try:
+        from moto.core.config import default_user_config
+        from moto.server import ThreadedMotoServer
+    except ImportError as exc:  # the [demo] extra is not installed
+        raise SystemExit(
+            "The demo needs moto: install it with  pip install 'watchkeeper[demo]'"
+        ) from exc
+    # werkzeug logs every request to stderr, which would scribble over the TUI.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # Batch jobs must not try to start Docker containers.
+    default_user_config.setdefault("batch", {})["use_docker"] = False
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    return DemoServer(f"http://{host}:{port}", server)
