@@ -100,7 +100,7 @@ def seed_ecs(aws: AwsSession) -> None:
             cluster=cluster, serviceName=name, taskDefinition=name, desiredCount=desired,
             launchType="FARGATE", networkConfiguration=network,
         )
-        for index in range(running + crashed):
+        for _ in range(running + crashed):
             ecs.run_task(
                 cluster=cluster, taskDefinition=name, launchType="FARGATE",
                 startedBy="ecs-svc/demo", group=f"service:{name}", networkConfiguration=network,
@@ -145,11 +145,12 @@ def stop_task_as_oom(task: Any, *, minutes_ago: float) -> None:
 def seed_stepfunctions(aws: AwsSession) -> None:
     sfn = aws.client("stepfunctions")
     role = "arn:aws:iam::123456789012:role/demo-sfn"
+    function = "arn:aws:lambda:us-east-1:123456789012:function:"
     definition = json.dumps({
         "StartAt": "ChargeCard",
         "States": {
-            "ChargeCard": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:charge", "Next": "Ship"},
-            "Ship": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:ship", "End": True},
+            "ChargeCard": {"Type": "Task", "Resource": f"{function}charge", "Next": "Ship"},
+            "Ship": {"Type": "Task", "Resource": f"{function}ship", "End": True},
         },
     })
     machines = {
@@ -342,6 +343,7 @@ def seed_batch(aws: AwsSession) -> None:
             job.job_stopped_reason = "Essential container in task exited"
             job.exit_code = 1
             job.job_created_at = naive_ago(minutes=70)
+            job.job_stopped_at = naive_ago(minutes=48)
             job.attempts[-1]["container"].update(
                 exitCode=1, reason="ResourceInitializationError: unable to pull secrets or registry auth")
             job.attempts[-1]["statusReason"] = "Essential container in task exited"

@@ -1,0 +1,110 @@
+"""The confirmation shown before every mutating call: the exact call, its CLI equivalent, who and
+where it runs as, and the target. Destructive actions also need the resource name typed."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from actions.model import Action, PreparedCall
+from actions.runner import ActionRunner
+from panels.model import Row
+from tui.safe_text import clean
+
+
+class ConfirmScreen(ModalScreen[PreparedCall | None]):
+    """Returns the call to send, or None when cancelled."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > VerticalScroll {
+        width: 90%; max-width: 110; height: auto; max-height: 95%;
+        border: thick $error; background: $surface; padding: 0 1;
+    }
+    ConfirmScreen .title { text-style: bold; color: $error; }
+    ConfirmScreen .call { color: $text; background: $boost; }
+    ConfirmScreen #problem { color: $error; }
+    ConfirmScreen Horizontal { height: auto; align: right middle; }
+    ConfirmScreen Input { margin: 0; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("y", "confirm", "Run", show=True),
+    ]
+
+    def __init__(self, runner: ActionRunner, action: Action, row: Row) -> None:
+        super().__init__()
+        self.runner, self.action, self.row = runner, action, row
+        self.call: PreparedCall | None = runner.prepare(action, row)
+
+    def compose(self) -> ComposeResult:
+        aws = self.runner.aws
+        identity = aws.known_identity
+        with VerticalScroll():
+            yield Label(Text(f"{self.action.title}?", style="bold"), classes="title")
+            yield Static(Text.assemble(
+                ("Target   ", "bold"), clean(self.row.name), "\n",
+                ("ARN/id   ", "bold"), clean(self.row.key), "\n",
+                ("Account  ", "bold"), identity.account if identity else "(unknown)", "   ",
+                ("Region  ", "bold"), aws.region or "-", "\n",
+                ("Identity ", "bold"), identity.arn if identity else "(unknown)",
+            ))
+            for ask in self.action.asks:
+                yield Label(ask.label)
+                yield Input(ask.default(self.row), id=f"ask-{ask.name}", type="integer" if ask.integer else "text")
+            if self.action.destructive:
+                yield Label(Text.assemble("Destructive: type ", (clean(self.row.name), "bold"), " to confirm"))
+                yield Input(placeholder=clean(self.row.name), id="typed-name")
+            yield Static(id="python", classes="call")
+            yield Static(id="cli", classes="call")
+            yield Static(id="problem")
+            with Horizontal():
+                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Run (y)", id="run", variant="error")
+
+    def on_mount(self) -> None:
+        self.update_call()
+        inputs = self.query(Input)
+        (inputs.first() if inputs else self.query_one("#cancel", Button)).focus()
+
+    def typed(self) -> dict[str, str]:
+        return {ask.name: self.query_one(f"#ask-{ask.name}", Input).value for ask in self.action.asks}
+
+    @on(Input.Changed)
+    def update_call(self) -> None:
+        problem = ""
+        try:
+            self.call = self.runner.prepare(self.action, self.row, self.typed())
+        except ValueError as exc:
+            self.call, problem = None, str(exc)
+        if self.call is not None:
+            python, cli = self.runner.describe(self.call)
+            self.query_one("#python", Static).update(Text(clean(python), style="bold"))
+            self.query_one("#cli", Static).update(Text("$ " + clean(cli)))
+        if not problem and self.action.destructive and not self.name_typed():
+            problem = f"Type {clean(self.row.name)} to enable Run."
+        self.query_one("#problem", Static).update(Text(problem))
+        self.query_one("#run", Button).disabled = bool(problem)
+
+    def name_typed(self) -> bool:
+        return self.query_one("#typed-name", Input).value.strip() == self.row.name
+
+    @on(Input.Submitted)
+    def submitted(self) -> None:
+        self.action_confirm()
+
+    @on(Button.Pressed, "#run")
+    def action_confirm(self) -> None:
+        if self.call is None or (self.action.destructive and not self.name_typed()):
+            self.app.bell()
+            return
+        self.dismiss(self.call)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

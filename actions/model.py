@@ -1,0 +1,58 @@
+"""An action is declared once: what it calls, with which parameters from the selected row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from panels.model import Row
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A value the user types in the confirmation, e.g. a desired count or a stop reason."""
+
+    name: str
+    label: str
+    default: Callable[[Row], str] = lambda row: ""
+    integer: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    title: str
+    key: str
+    kind: str  # the Source.kind whose rows this applies to
+    service: str  # boto3 client name
+    operation: str  # boto3 method name, snake_case
+    params: Callable[[Row, Mapping[str, Any]], dict[str, Any]]
+    mutates: bool = True
+    destructive: bool = False  # the user must type the resource name to confirm
+    applies: Callable[[Row], bool] = lambda row: True
+    asks: tuple[Ask, ...] = field(default=())
+
+    def values(self, row: Row, typed: Mapping[str, str]) -> dict[str, Any]:
+        """Typed answers, converted; raises ValueError with a sentence for bad input."""
+        values: dict[str, Any] = {}
+        for ask in self.asks:
+            raw = typed.get(ask.name, ask.default(row)).strip()
+            if ask.integer:
+                if not raw.isdigit():
+                    raise ValueError(f"{ask.label} must be a whole number, not {raw!r}.")
+                values[ask.name] = int(raw)
+            else:
+                values[ask.name] = raw
+        return values
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    """The exact call a confirmation shows and the runner sends: bound to the resource, not a row
+    position, so a refresh that reorders the table cannot retarget it."""
+
+    action: Action
+    target_name: str
+    target_key: str
+    params: dict[str, Any]

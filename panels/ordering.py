@@ -1,0 +1,50 @@
+"""Filtering and sorting of rows, kept apart from the widget so it can be tested on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from panels.model import Row
+
+FAILING_WORDS = ("FAIL", "ERROR", "CRITICAL", "STOPPED", "CRASH", "DEGRADED", "TERMINATED_WITH",
+                 "TIMED_OUT", "ABORTED", "STALE", "STUCK", "HIGH")
+BUSY_WORDS = ("RUNNING", "PROGRESS", "PENDING", "RUNNABLE", "STARTING", "WAITING", "MEDIUM", "SUBMITTED")
+GOOD_WORDS = ("SUCCEEDED", "COMPLETED", "ACTIVE", "OK", "VALID", "ENABLED", "HEALTHY")
+
+
+def status_style(status: str) -> str:
+    """Colour by meaning. Named ANSI colours, so 16-colour terminals show them too."""
+    upper = status.upper()
+    if any(word in upper for word in FAILING_WORDS):
+        return "bold red"
+    if any(word in upper for word in BUSY_WORDS):
+        return "yellow"
+    if any(word in upper for word in GOOD_WORDS):
+        return "green"
+    return ""
+
+
+def matches(row: Row, text: str) -> bool:
+    """Case-insensitive match of every word of the filter against the row's text."""
+    haystack = row.text().lower()
+    return all(word in haystack for word in text.lower().split())
+
+
+def sort_value(value: Any) -> tuple[int, Any]:
+    """Numbers before text, numbers numerically."""
+    if isinstance(value, bool):
+        return (1, str(value).lower())
+    if isinstance(value, int | float):
+        return (0, value)
+    return (1, str(value).lower())
+
+
+def arrange(rows: Sequence[Row], *, text: str = "", column: int | None = None, reverse: bool = False) -> list[Row]:
+    """The rows to show, in the order to show them: filtered, then sorted by `column` if set,
+    otherwise in the order the source gave them."""
+    shown = [r for r in rows if matches(r, text)] if text.strip() else list(rows)
+    if column is not None:
+        shown.sort(key=lambda r: sort_value(r.cells[column]) if column < len(r.cells) else (2, ""),
+                   reverse=reverse)
+    return shown

@@ -1,0 +1,360 @@
+"""The view every panel shares: table, filter, drill-down, detail pane, refresh in a worker.
+
+A panel only supplies Sources (panels.model); everything on screen is here. AWS calls run in
+thread workers; the table is updated by row key (never cleared and refilled), so the cursor,
+sort and filter survive a refresh.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+from textual.worker import get_current_worker
+
+from actions.catalog import ACTIONS, BY_ID
+from panels.model import Panel, Row, Source, age
+from panels.ordering import arrange, status_style
+from tui.errors import explain
+from tui.safe_text import cell, clean, safe
+
+REFRESH_SECONDS = 15.0
+MAX_BACKOFF_SECONDS = 300.0
+
+
+@dataclass
+class Level:
+    """One step of the drill-down stack, with what the user had chosen there."""
+
+    source: Source
+    filter: str = ""
+    cursor_key: str | None = None
+    sort_column: int | None = None
+    sort_reverse: bool = False
+    rows: list[Row] = field(default_factory=list)
+    loaded_at: float | None = None
+
+
+class PanelView(Vertical):
+    """One panel: its drill-down stack, table, filter box and detail pane."""
+
+    BINDINGS = [
+        Binding("slash", "start_filter", "Filter"),
+        Binding("escape", "back", "Back"),
+        Binding("r", "reload", "Refresh"),
+        Binding("s", "sort", "Sort"),
+        Binding("shift+s,S", "sort_reverse", "Reverse", show=False),
+        *(Binding(a.key, f"run_action('{a.id}')", a.title) for a in ACTIONS),
+    ]
+
+    class Jump(Message):
+        """Triage asks the app to open a problem's resource in its panel."""
+
+        def __init__(self, panel: str, path: tuple[str, ...]) -> None:
+            super().__init__()
+            self.panel, self.path = panel, path
+
+    class ActionRequested(Message):
+        def __init__(self, view: PanelView, action_id: str, row: Row) -> None:
+            super().__init__()
+            self.view, self.action_id, self.row = view, action_id, row
+
+    def __init__(self, panel: Panel, **kwargs: object) -> None:
+        super().__init__(id=f"panel-{panel.id}", **kwargs)  # type: ignore[arg-type]
+        self.panel = panel
+        self.stack: list[Level] = [Level(panel)]
+        self.generation = 0  # bumped when the level changes, so late results are dropped
+        self.loading = False
+        self.failures = 0
+        self.error = ""
+        self.next_due = 0.0
+        self.active = False
+        self.pending_path: list[str] = []
+        self.shown: dict[str, Row] = {}
+        self.first_cells: dict[str, Text] = {}
+
+    # -- layout ------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="crumb", classes="crumb")
+        yield Input(placeholder="filter: words to match, esc to close", id="filter", classes="hidden")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="table")
+        with VerticalScroll(id="detail-scroll"):
+            yield Static(id="detail")
+
+    def on_mount(self) -> None:
+        self.reset_columns()
+        self.set_interval(1.0, self.tick)
+
+    @property
+    def level(self) -> Level:
+        return self.stack[-1]
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#table", DataTable)
+
+    def reset_columns(self) -> None:
+        table = self.table
+        table.clear(columns=True)
+        for index, name in enumerate(self.level.source.columns):
+            table.add_column(name, key=str(index))
+        self.shown, self.first_cells = {}, {}
+        self.update_crumb()
+        self.show_detail(None)
+
+    # -- refresh -----------------------------------------------------------------------------
+    def tick(self) -> None:
+        """Once a second: load when due, unless hidden, busy, or a dialog is open."""
+        if not self.active or self.loading or self.app.screen is not self.screen:
+            self.update_crumb()
+            return
+        if time.monotonic() >= self.next_due:
+            self.load()
+        else:
+            self.update_crumb()
+
+    def load(self) -> None:
+        aws = getattr(self.app, "aws", None)
+        if aws is None:  # the demo is still starting
+            return
+        self.loading = True
+        self.update_crumb()
+        self.fetch(self.level.source, self.generation)
+
+    @work(thread=True, group="refresh", exit_on_error=False)
+    def fetch(self, source: Source, generation: int) -> None:
+        aws = self.app.aws  # type: ignore[attr-defined]
+        try:
+            rows = source.rows(aws)
+        except Exception as exc:  # shown in this panel only
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self.loaded, generation, None, explain(exc, profile=aws.profile))
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.loaded, generation, rows, "")
+
+    def loaded(self, generation: int, rows: list[Row] | None, error: str) -> None:
+        if generation != self.generation:
+            return
+        self.loading = False
+        if rows is None:
+            self.failures += 1
+            self.error = error
+            self.next_due = time.monotonic() + min(REFRESH_SECONDS * 2**self.failures, MAX_BACKOFF_SECONDS)
+        else:
+            self.failures, self.error = 0, ""
+            self.level.rows, self.level.loaded_at = rows, time.time()
+            self.next_due = time.monotonic() + REFRESH_SECONDS
+            self.apply_rows()
+            self.follow_path()
+        self.update_crumb()
+
+    def refresh_now(self) -> None:
+        self.next_due = 0.0
+        if self.active and not self.loading:
+            self.load()
+
+    # -- table -------------------------------------------------------------------------------
+    def render_cells(self, row: Row) -> list[Text]:
+        style = status_style(row.status)
+        return [cell(v, style=style if str(v) == row.status else "") for v in row.cells]
+
+    def apply_rows(self) -> None:
+        """Bring the table to the level's rows by key: remove, update in place, add, reorder."""
+        level, table = self.level, self.table
+        ordered = arrange(level.rows, text=level.filter, column=level.sort_column, reverse=level.sort_reverse)
+        wanted = {r.key: r for r in ordered}
+        for key in [k for k in self.shown if k not in wanted]:
+            table.remove_row(key)
+            del self.shown[key], self.first_cells[key]
+        for row in ordered:
+            old = self.shown.get(row.key)
+            if old == row:
+                continue
+            cells = self.render_cells(row)
+            if old is None:
+                table.add_row(*cells, key=row.key)
+            else:
+                for index, value in enumerate(cells):
+                    table.update_cell(row.key, str(index), value)
+            self.shown[row.key], self.first_cells[row.key] = row, cells[0]
+        # DataTable sorts by cell values only; order the rows by identity of their first cell.
+        position = {id(self.first_cells[r.key]): i for i, r in enumerate(ordered)}
+        if ordered and table.columns:
+            table.sort("0", key=lambda first: position.get(id(first), len(position)))
+        self.restore_cursor()
+
+    def restore_cursor(self) -> None:
+        table, key = self.table, self.level.cursor_key
+        if key in self.shown:
+            table.move_cursor(row=table.get_row_index(key))
+        self.show_detail(self.current_row())
+
+    def current_row(self) -> Row | None:
+        table = self.table
+        if not self.shown or table.cursor_row < 0 or table.cursor_row >= table.row_count:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return self.shown.get(key or "")
+
+    @on(DataTable.RowHighlighted)
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value in self.shown:
+            self.level.cursor_key = event.row_key.value
+        self.show_detail(self.current_row())
+        self.screen.refresh_bindings()
+
+    def show_detail(self, row: Row | None) -> None:
+        detail = self.query_one("#detail", Static)
+        if row is None:
+            detail.update(Text("No rows." if self.level.loaded_at else "", style="dim"))
+            return
+        text = Text()
+        for label, value in row.detail:
+            text.append(f"{label}: ", style="bold")
+            text.append_text(safe(value, multiline=True))
+            text.append("\n")
+        detail.update(text)
+
+    def update_crumb(self) -> None:
+        level = self.level
+        parts = Text(" › ".join(clean(lv.source.label, limit=40) for lv in self.stack), style="bold")
+        parts.append(f"  {len(self.shown)}/{len(level.rows)}" if level.filter else f"  {len(level.rows)} rows")
+        if level.filter:
+            parts.append(f"  filter: {clean(level.filter, limit=30)}", style="italic")
+        if self.error:
+            since = f"stale since {age_of(level.loaded_at)}" if level.loaded_at else "not loaded"
+            parts.append(f"  ⚠ {since}: {clean(self.error, limit=200)}", style="bold red")
+        elif self.loading:
+            parts.append("  loading…", style="yellow")
+        elif level.loaded_at:
+            parts.append(f"  updated {age_of(level.loaded_at)} ago", style="dim")
+        self.query_one("#crumb", Static).update(parts)
+
+    # -- navigation --------------------------------------------------------------------------
+    def push(self, source: Source) -> None:
+        self.stack.append(Level(source))
+        self.changed_level()
+
+    def changed_level(self) -> None:
+        self.generation += 1
+        self.loading, self.error, self.failures = False, "", 0
+        self.workers.cancel_group(self, "refresh")
+        self.reset_columns()
+        self.apply_rows()  # shows a level's last rows at once when going back
+        self.refresh_now()
+        self.screen.refresh_bindings()
+
+    def jump(self, path: tuple[str, ...]) -> None:
+        """Open the resource at `path` (row keys from the top level down)."""
+        del self.stack[1:]
+        self.pending_path = list(path)
+        self.level.filter = ""
+        self.changed_level()
+
+    def follow_path(self) -> None:
+        if not self.pending_path:
+            return
+        key = self.pending_path.pop(0)
+        if key not in self.shown:
+            self.pending_path = []
+            self.app.notify("That resource is no longer listed.", severity="warning")
+            return
+        self.level.cursor_key = key
+        self.restore_cursor()
+        if self.pending_path:
+            child = self.level.source.drill(self.shown[key])
+            if child is None:
+                self.pending_path = []
+            else:
+                self.push(child)
+
+    @on(DataTable.RowSelected)
+    def selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        row = self.shown.get(event.row_key.value or "")
+        if row is None:
+            return
+        if "panel" in row.data and "path" in row.data:  # a triage row
+            self.post_message(self.Jump(row.data["panel"], tuple(row.data["path"])))
+            return
+        child = self.level.source.drill(row)
+        if child is not None:
+            self.push(child)
+
+    def action_back(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_focus or self.level.filter:
+            self.set_filter("")
+            box.add_class("hidden")
+            self.table.focus()
+        elif len(self.stack) > 1:
+            self.stack.pop()
+            self.changed_level()
+
+    def action_reload(self) -> None:
+        self.refresh_now()
+
+    def action_sort(self) -> None:
+        level = self.level
+        columns = len(level.source.columns)
+        level.sort_column = 0 if level.sort_column is None else (level.sort_column + 1) % columns
+        level.sort_reverse = False
+        self.apply_rows()
+        self.app.notify(f"Sorted by {level.source.columns[level.sort_column]}", timeout=2)
+
+    def action_sort_reverse(self) -> None:
+        self.level.sort_reverse = not self.level.sort_reverse
+        self.apply_rows()
+
+    # -- filter ------------------------------------------------------------------------------
+    def action_start_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.remove_class("hidden")
+        box.value = self.level.filter
+        box.focus()
+
+    def set_filter(self, text: str) -> None:
+        self.level.filter = text
+        box = self.query_one("#filter", Input)
+        if box.value != text:
+            box.value = text
+        if not text:
+            box.add_class("hidden")
+        self.apply_rows()
+        self.update_crumb()
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.table.focus()
+
+    # -- actions -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action != "run_action":
+            return True
+        found = BY_ID.get(str(parameters[0]))
+        if found is None or found.kind != self.level.source.kind:
+            return False  # not this level's action: hidden, and the key falls through
+        row = self.current_row()
+        return True if row is not None and found.applies(row) else None
+
+    def action_run_action(self, action_id: str) -> None:
+        row = self.current_row()
+        if row is not None:
+            self.post_message(self.ActionRequested(self, action_id, row))
+
+
+def age_of(epoch: float | None) -> str:
+    return age(datetime.fromtimestamp(epoch, UTC)) if epoch else "-"

@@ -1,0 +1,197 @@
+"""The watchkeeper Textual app: header, one view per panel, footer, and the action flow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import ContentSwitcher, Footer
+
+from actions.audit import AuditLog
+from actions.catalog import BY_ID
+from actions.confirm import ConfirmScreen
+from actions.model import PreparedCall
+from actions.runner import ActionRunner
+from panels.model import Panel
+from panels.registry import service_panels
+from panels.triage import TriagePanel
+from panels.view import PanelView, age_of
+from themes import DEFAULT_THEME, THEMES
+from tui.errors import ReadOnlyRefused, explain
+from tui.header import HeaderBar
+from tui.palette import WatchkeeperCommands
+from tui.screens import CommandLogScreen, HelpScreen
+from tui.session import AwsSession
+
+SHORT_TITLES = {"stepfunctions": "SFN", "inspector": "Inspect", "snapshots": "Snaps", "pipelines": "Pipes"}
+
+
+class WatchkeeperApp(App[None]):
+    TITLE = "watchkeeper"
+    CSS = """
+    Screen { layout: vertical; }
+    ContentSwitcher { height: 1fr; }
+    PanelView { height: 1fr; }
+    PanelView .crumb { height: 1; background: $boost; padding: 0 1; }
+    PanelView #filter { height: 1; border: none; padding: 0 1; background: $boost; }
+    PanelView #filter.hidden { display: none; }
+    PanelView #table { height: 2fr; }
+    PanelView #detail-scroll { height: 1fr; min-height: 4; max-height: 12; border-top: solid $primary;
+                               padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("question_mark", "help", "Help"),
+        Binding("at", "command_log", "Calls"),
+        Binding("q", "quit", "Quit"),
+    ]
+    COMMANDS = App.COMMANDS | {WatchkeeperCommands}
+
+    def __init__(
+        self,
+        aws: AwsSession | None,
+        *,
+        audit: AuditLog,
+        theme: str = DEFAULT_THEME,
+        start: Callable[[], AwsSession] | None = None,
+        panels: Sequence[Panel] | None = None,
+    ) -> None:
+        """`start`, when given, makes the session in a worker (the demo starts its server there)."""
+        super().__init__()
+        for item in THEMES:
+            self.register_theme(item)
+        self.theme = theme
+        self.aws: AwsSession | None = aws
+        self.audit = audit
+        self.start = start
+        services = list(panels) if panels is not None else service_panels()
+        self.views = [PanelView(p) for p in [TriagePanel(services), *services]]
+        for view in self.views:
+            self.bind(view.panel.key, f"show_panel('{view.panel.id}')", description=view.panel.title, show=False)
+        self.runner: ActionRunner | None = None
+        self.identity_text = "…"
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar()
+        with ContentSwitcher(initial=self.views[0].id):
+            yield from self.views
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.update_header)
+        self.views[0].active = True
+        if self.start is not None:
+            self.views[0].query_one("#crumb").update("Starting the demo: moto on loopback, seeding the incident…")
+            self.start_session()
+        elif self.aws is not None:
+            self.ready(self.aws)
+
+    @work(thread=True, exit_on_error=False)
+    def start_session(self) -> None:
+        try:
+            aws = self.start()  # type: ignore[misc]
+        except Exception as exc:
+            self.call_from_thread(self.notify, explain(exc), severity="error", timeout=30)
+            return
+        self.call_from_thread(self.ready, aws)
+
+    def ready(self, aws: AwsSession) -> None:
+        self.aws = aws
+        self.runner = ActionRunner(aws, self.audit)
+        self.fetch_identity()
+        self.current_view.refresh_now()
+        self.current_view.table.focus()
+        self.update_header()
+
+    @work(thread=True, exit_on_error=False, group="identity")
+    def fetch_identity(self) -> None:
+        aws = self.aws
+        assert aws is not None
+        try:
+            self.identity_text = aws.identity().account
+        except Exception as exc:
+            self.identity_text = "unknown"
+            self.call_from_thread(self.notify, explain(exc, profile=aws.profile), severity="error", timeout=20)
+        self.call_from_thread(self.update_header)
+
+    # -- header --------------------------------------------------------------------------------
+    @property
+    def current_view(self) -> PanelView:
+        current = self.query_one(ContentSwitcher).current
+        return next(v for v in self.views if v.id == current)
+
+    def update_header(self) -> None:
+        aws, view = self.aws, self.current_view
+        triage_rows = self.views[0].level.rows
+        alarmed = {r.data.get("panel") for r in triage_rows}
+        self.query_one(HeaderBar).show(
+            profile=aws.profile_name if aws else "-",
+            account=self.identity_text,
+            region=(aws.region or "-") if aws else "-",
+            endpoint=aws.endpoint if aws else "",
+            read_only=bool(aws and aws.read_only),
+            data_age=age_of(view.level.loaded_at) if view.level.loaded_at else "-",
+            tabs=[(v.panel.key, SHORT_TITLES.get(v.panel.id, v.panel.title), v is view,
+                   v.panel.id in alarmed) for v in self.views],
+        )
+
+    # -- navigation ------------------------------------------------------------------------------
+    def action_show_panel(self, panel_id: str) -> None:
+        for view in self.views:
+            view.active = view.panel.id == panel_id
+        self.query_one(ContentSwitcher).current = f"panel-{panel_id}"
+        view = self.current_view
+        view.table.focus()
+        if view.level.loaded_at is None or not view.loading:
+            view.tick()
+        self.update_header()
+
+    @on(PanelView.Jump)
+    def jump(self, message: PanelView.Jump) -> None:
+        self.action_show_panel(message.panel)
+        self.current_view.jump(message.path)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_command_log(self) -> None:
+        if self.aws is not None:
+            self.push_screen(CommandLogScreen())
+
+    # -- actions ---------------------------------------------------------------------------------
+    @on(PanelView.ActionRequested)
+    def action_requested(self, message: PanelView.ActionRequested) -> None:
+        action, runner = BY_ID[message.action_id], self.runner
+        if runner is None:
+            return
+        try:
+            runner.refuse_if_read_only(action)
+        except ReadOnlyRefused as exc:
+            self.notify(str(exc), severity="error")
+            return
+        view = message.view
+
+        def confirmed(call: PreparedCall | None) -> None:
+            if call is not None:
+                self.send(call, view)
+
+        if action.mutates:
+            self.push_screen(ConfirmScreen(runner, action, message.row), confirmed)
+        else:
+            self.send(runner.prepare(action, message.row), view)
+
+    @work(thread=True, exit_on_error=False, group="actions")
+    def send(self, call: PreparedCall, view: PanelView) -> None:
+        runner = self.runner
+        assert runner is not None
+        try:
+            response = runner.run(call)
+        except Exception as exc:
+            self.call_from_thread(self.notify, explain(exc, profile=runner.aws.profile),
+                                  title=f"{call.action.title} failed", severity="error", timeout=15)
+            return
+        request_id = response.get("ResponseMetadata", {}).get("RequestId", "")
+        self.call_from_thread(self.notify, f"{call.action.title}: {call.target_name} (request {request_id})",
+                              title="Sent")
+        self.call_from_thread(view.refresh_now)

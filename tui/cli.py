@@ -1,0 +1,153 @@
+"""Command line: `watchkeeper` (the console), `watchkeeper triage` (plain text or JSON)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from botocore.exceptions import BotoCoreError, ClientError
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from tui import __version__
+from tui.errors import explain
+from tui.safe_text import clean
+from tui.session import AwsSession
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+
+
+def common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The same options before or after the subcommand; SUPPRESS keeps the subparser from
+    overwriting values given before it."""
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--profile", default=default, help="AWS profile (default: AWS_PROFILE or default)")
+    parser.add_argument("--region", default=default, help="AWS region (default: AWS_REGION or the profile's)")
+    parser.add_argument("--endpoint-url", default=default,
+                        help="send every call to this endpoint (default: AWS_ENDPOINT_URL)")
+    parser.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                        help="refuse every mutating call")
+    parser.add_argument("--demo", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                        help="run against an in-process moto server seeded with an incident")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="watchkeeper", description="A terminal operations console for AWS: what is broken, why, "
+        "and what to do now.")
+    parser.add_argument("--version", action="version", version=f"watchkeeper {__version__}")
+    common_options(parser, suppress=False)
+    parser.add_argument("--theme", default=None, help="colour theme (watchkeeper, watchkeeper-light, "
+                        "textual-ansi for 16-colour terminals, or any Textual theme)")
+    commands = parser.add_subparsers(dest="command")
+    triage = commands.add_parser("triage", help="print everything failing and exit 0 (none), 1 (some) or 2 (error)")
+    triage.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    common_options(triage, suppress=True)
+    return parser
+
+
+def make_session(args: argparse.Namespace) -> AwsSession:
+    if args.demo:
+        from tui.demo.run import start_demo
+
+        return start_demo(read_only=args.read_only, ticker=args.command is None)
+    aws = AwsSession(profile=args.profile, region=args.region, endpoint_url=args.endpoint_url,
+                     read_only=args.read_only)
+    if not aws.region:
+        raise SystemExit("No AWS region is set: pass --region or set AWS_REGION.")
+    return aws
+
+
+def run_triage(args: argparse.Namespace, out: Console) -> int:
+    from panels.registry import service_panels
+    from panels.triage import collect
+
+    aws = make_session(args)
+    identity = aws.identity()  # fails fast, with one sentence, on bad credentials
+    problems, errors = collect(aws, service_panels())
+    if args.json:
+        print(json.dumps({
+            "account": identity.account, "identity": identity.arn, "region": aws.region,
+            "problems": [p.as_json() for p in problems],
+            "errors": [{"panel": e.panel.id, "error": e.message} for e in errors],
+        }, indent=2))
+    else:
+        render_table(out, problems, errors, f"{identity.account} {aws.region}")
+    if problems:
+        return EXIT_PROBLEMS
+    return EXIT_ERROR if errors else EXIT_OK
+
+
+def render_table(out: Console, problems: Sequence, errors: Sequence, where: str) -> None:
+    from panels.model import age
+    from panels.ordering import status_style
+
+    if not problems and not errors:
+        out.print(Text(f"Nothing failing in {where}.", style="green"))
+        return
+    table = Table(title=Text(f"watchkeeper triage — {where}"), title_justify="left", expand=True,
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Sev", no_wrap=True)
+    table.add_column("Service", no_wrap=True)
+    table.add_column("Resource", overflow="fold", ratio=1)
+    table.add_column("Status", overflow="fold", ratio=1)
+    table.add_column("Age", no_wrap=True, justify="right")
+    table.add_column("Reason", overflow="fold", ratio=3)
+    for e in errors:
+        table.add_row("?", e.panel.service, "(whole panel)", Text("CHECK FAILED", style="bold red"), "-",
+                      Text(clean(e.message)))
+    for p in problems:
+        table.add_row(Text(p.severity.name[:4], style=status_style(p.severity.name)), p.service,
+                      Text(clean(p.resource)), Text(clean(p.status), style=status_style(p.status)),
+                      age(p.since), Text(clean(p.reason, limit=300)))
+    out.print(table)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    err = Console(stderr=True, highlight=False)
+    try:
+        if args.command == "triage":
+            return run_triage(args, Console(highlight=False))
+        return run_console(args)
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            err.print(Text(exc.code, style="red"))
+            return EXIT_ERROR
+        raise
+    except (BotoCoreError, ClientError) as exc:
+        err.print(Text(explain(exc, profile=args.profile), style="red"))
+        return EXIT_ERROR
+
+
+def run_console(args: argparse.Namespace) -> int:
+    from actions.audit import AuditLog
+    from themes import DEFAULT_THEME, THEMES
+    from tui.app import WatchkeeperApp
+    from tui.config import audit_log_path
+
+    theme = args.theme or DEFAULT_THEME
+    start = None
+    aws = None
+    if args.demo:
+        from tui.demo.run import start_demo
+
+        def start() -> AwsSession:
+            return start_demo(read_only=args.read_only)
+    else:
+        aws = make_session(args)
+    app = WatchkeeperApp(aws, audit=AuditLog(audit_log_path()), theme=DEFAULT_THEME, start=start)
+    if theme not in app.available_themes:
+        names = ", ".join(sorted({t.name for t in THEMES} | set(app.available_themes)))
+        raise SystemExit(f"Unknown theme {theme!r}: choose one of {names}.")
+    app.theme = theme
+    app.run()
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""Start the whole demo: server, incident, ticker. Returns the session the console uses."""
+
+from __future__ import annotations
+
+from tui.demo.server import DEMO_CREDENTIALS, DEMO_REGION, start_server
+from tui.session import AwsSession
+
+
+def start_demo(*, read_only: bool = False, ticker: bool = True) -> AwsSession:
+    from tui.demo.seed import seed_all
+    from tui.demo.ticker import Ticker
+
+    server = start_server()
+
+    def session(read_only: bool) -> AwsSession:
+        return AwsSession(region=DEMO_REGION, endpoint_url=server.endpoint_url,
+                          credentials=DEMO_CREDENTIALS, read_only=read_only)
+
+    # The seed and the ticker use sessions of their own, so the console's command log and
+    # read-only guard see only the console's calls.
+    seed_all(session(False))
+    if ticker:
+        Ticker(session(False)).start()
+    return session(read_only)

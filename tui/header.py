@@ -1,0 +1,37 @@
+"""The two header lines: who and where (profile, account, region, endpoint, read-only, data age),
+then the panel tabs with their keys."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.safe_text import clean
+
+
+class HeaderBar(Static):
+    DEFAULT_CSS = """
+    HeaderBar { height: 2; background: $panel; color: $foreground; }
+    """
+
+    def show(self, *, profile: str, account: str, region: str, endpoint: str, read_only: bool,
+             data_age: str, tabs: list[tuple[str, str, bool, bool]]) -> None:
+        """tabs: (key, title, is_current, has_problems)."""
+        line = Text()
+        line.append(" watchkeeper ", style="bold reverse")
+        line.append(f" {clean(profile, limit=24)} ", style="bold")
+        line.append(f"acct {account} ")
+        line.append(f"{region} ", style="bold")
+        if endpoint:
+            line.append(f"{clean(endpoint, limit=32)} ", style="italic")
+        if read_only:
+            line.append(" READ-ONLY ", style="bold reverse yellow")
+            line.append(" ")
+        line.append(f"data {data_age}", style="dim")
+        line.append("\n")
+        for key, title, current, alarm in tabs:
+            style = "bold reverse" if current else ("bold red" if alarm else "")
+            line.append(f" {key} {title} ", style=style)
+        line.no_wrap = True
+        line.overflow = "ellipsis"
+        self.update(line)

@@ -1,0 +1,87 @@
+"""Help and command-log screens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from actions.catalog import ACTIONS
+from tui.safe_text import cell
+
+KEYS = [
+    ("1 … 8", "Triage, Pipelines, Step Functions, ECS, EMR, Batch, Inspector, Snapshots"),
+    ("↑ ↓ pgup pgdn", "move"),
+    ("enter", "open the row (triage: jump to the resource in its panel)"),
+    ("esc", "close the filter, then go back up a level"),
+    ("/", "filter rows (all words must match)"),
+    ("s / S", "sort by the next column / reverse the sort"),
+    ("r", "refresh now (panels also refresh every 15 s, backing off on errors)"),
+    ("@", "command log: every AWS call this session made"),
+    ("ctrl+p", "command palette: panels and actions"),
+    ("?", "this help"),
+    ("q", "quit"),
+]
+
+
+def keymap_text() -> Text:
+    text = Text()
+    for key, what in KEYS:
+        text.append(f"{key:>14}  ", style="bold")
+        text.append(f"{what}\n")
+    text.append("\nActions (shown in the footer where they apply; each asks for confirmation)\n", style="bold")
+    for action in ACTIONS:
+        flag = " destructive" if action.destructive else ""
+        text.append(f"{action.key:>14}  ", style="bold")
+        text.append(f"{action.title} ({action.kind}){flag}\n")
+    text.append("\n--read-only refuses every mutating call, whatever the key.\n", style="italic")
+    return text
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 90%; max-width: 100; height: 90%; border: thick $primary;
+                                  background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(Text("watchkeeper keys", style="bold"))
+            yield Static(keymap_text())
+
+
+class CommandLogScreen(ModalScreen[None]):
+    """Every AWS call this session made, newest first: trust comes from visibility."""
+
+    DEFAULT_CSS = """
+    CommandLogScreen { align: center middle; }
+    CommandLogScreen > DataTable { width: 95%; height: 90%; border: thick $primary; }
+    """
+    BINDINGS = [Binding("escape,q,at", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
+        table.border_title = "Command log: AWS calls this session (esc closes)"
+        yield table
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Time", "Call", "Result", "ms", "Request id", "Parameters")
+        for record in reversed(self.app.aws.calls):  # type: ignore[attr-defined]
+            style = "bold" if record.mutating else ""
+            table.add_row(
+                cell(datetime.fromtimestamp(record.at).strftime("%H:%M:%S")),
+                cell(f"{record.service}.{record.operation}", style=style),
+                cell("ok" if record.ok else record.error, style="" if record.ok else "red"),
+                cell(f"{record.duration_ms:.0f}"),
+                cell(record.request_id),
+                cell(record.params),
+            )
+        table.focus()
