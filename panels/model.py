@@ -123,7 +123,7 @@ def age(value: datetime | None, *, at: datetime | None = None) -> str:
 
 
 def when(value: datetime | None) -> str:
-    """A timestamp short enough for a cell: 11-22 19:04 UTC."""
+    """A timestamp short enough for a cell: 11-22 19:04 (UTC)."""
     return utc(value).strftime("%m-%d %H:%M") if value else "-"  # type: ignore[union-attr]
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from panels.model import Panel, Problem, Row, Severity, age, utc
+from panels.model import Panel, Problem, Row, Severity, age, utc, when
 from panels.registry import service_panels
 from tui.errors import explain
 from tui.session import AwsSession
@@ -43,9 +43,12 @@ def collect(aws: AwsSession, panels: Sequence[Panel]) -> tuple[list[Problem], li
     return problems, errors
 
 
+RESOURCE_WIDTH = 30  # keep the reason on screen at 80 columns; the detail pane has the rest
+
+
 class TriagePanel(Panel):
     id, key, title, service, kind = "triage", "1", "Triage", "All", "triage.problem"
-    columns = ("Sev", "Service", "Resource", "Status", "Age", "Reason")
+    columns = ("Sev", "Age", "Service", "Resource", "Reason")
 
     def __init__(self, panels: Sequence[Panel] | None = None) -> None:
         self.panels = list(panels) if panels is not None else service_panels()
@@ -55,7 +58,7 @@ class TriagePanel(Panel):
         rows = [
             Row(
                 key=f"check:{e.panel.id}", name=e.panel.title, status="ERROR",
-                cells=("?", e.panel.service, "(whole panel)", "CHECK FAILED", "-", e.message),
+                cells=("?", "-", e.panel.service, "(whole panel)", f"CHECK FAILED: {e.message}"),
                 detail=(("Panel", e.panel.title), ("Could not check", e.message)),
                 data={"panel": e.panel.id, "path": ()},
             )
@@ -64,10 +67,11 @@ class TriagePanel(Panel):
         for p in problems:
             rows.append(Row(
                 key=f"{p.panel}:{p.arn or p.resource}:{p.status}", name=p.resource, status=p.severity.name,
-                cells=(p.severity.name[:4], p.service, p.resource, p.status, age(p.since), p.reason),
-                detail=(("Severity", p.severity.name), ("Service", p.service), ("Resource", p.resource),
-                        ("ARN", p.arn or "-"), ("Status", p.status), ("Since", str(p.since or "-")),
-                        ("Reason", p.reason), ("Enter", f"opens it in the {p.panel} panel")),
+                cells=(p.severity.name[:4], age(p.since), p.service, p.resource[-RESOURCE_WIDTH:],
+                       f"{p.status}: {p.reason}"),
+                detail=(("Reason", p.reason), ("Status", p.status), ("Resource", p.resource),
+                        ("ARN", p.arn or "-"), ("Since", f"{when(p.since)} ({age(p.since)} ago)"),
+                        ("Severity", p.severity.name), ("enter", f"opens it in the {p.panel} panel")),
                 data={"panel": p.panel, "path": p.path, "severity": int(p.severity)},
             ))
         return rows

@@ -72,7 +72,7 @@ class PanelView(Vertical):
         self.panel = panel
         self.stack: list[Level] = [Level(panel)]
         self.generation = 0  # bumped when the level changes, so late results are dropped
-        self.loading = False
+        self.busy = False
         self.failures = 0
         self.error = ""
         self.next_due = 0.0
@@ -113,7 +113,7 @@ class PanelView(Vertical):
     # -- refresh -----------------------------------------------------------------------------
     def tick(self) -> None:
         """Once a second: load when due, unless hidden, busy, or a dialog is open."""
-        if not self.active or self.loading or self.app.screen is not self.screen:
+        if not self.active or self.busy or self.app.screen is not self.screen:
             self.update_crumb()
             return
         if time.monotonic() >= self.next_due:
@@ -125,7 +125,7 @@ class PanelView(Vertical):
         aws = getattr(self.app, "aws", None)
         if aws is None:  # the demo is still starting
             return
-        self.loading = True
+        self.busy = True
         self.update_crumb()
         self.fetch(self.level.source, self.generation)
 
@@ -144,7 +144,7 @@ class PanelView(Vertical):
     def loaded(self, generation: int, rows: list[Row] | None, error: str) -> None:
         if generation != self.generation:
             return
-        self.loading = False
+        self.busy = False
         if rows is None:
             self.failures += 1
             self.error = error
@@ -159,7 +159,7 @@ class PanelView(Vertical):
 
     def refresh_now(self) -> None:
         self.next_due = 0.0
-        if self.active and not self.loading:
+        if self.active and not self.busy:
             self.load()
 
     # -- table -------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ class PanelView(Vertical):
         if self.error:
             since = f"stale since {age_of(level.loaded_at)}" if level.loaded_at else "not loaded"
             parts.append(f"  ⚠ {since}: {clean(self.error, limit=200)}", style="bold red")
-        elif self.loading:
+        elif self.busy:
             parts.append("  loading…", style="yellow")
         elif level.loaded_at:
             parts.append(f"  updated {age_of(level.loaded_at)} ago", style="dim")
@@ -246,7 +246,7 @@ class PanelView(Vertical):
 
     def changed_level(self) -> None:
         self.generation += 1
-        self.loading, self.error, self.failures = False, "", 0
+        self.busy, self.error, self.failures = False, "", 0
         self.workers.cancel_group(self, "refresh")
         self.reset_columns()
         self.apply_rows()  # shows a level's last rows at once when going back

@@ -143,7 +143,7 @@ class WatchkeeperApp(App[None]):
         self.query_one(ContentSwitcher).current = f"panel-{panel_id}"
         view = self.current_view
         view.table.focus()
-        if view.level.loaded_at is None or not view.loading:
+        if view.level.loaded_at is None or not view.busy:
             view.tick()
         self.update_header()
 

@@ -112,7 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = Console(stderr=True, highlight=False)
     try:
         if args.command == "triage":
-            return run_triage(args, Console(highlight=False))
+            # Piped output is not wrapped at 80 columns, so grep sees whole lines.
+            width = None if sys.stdout.isatty() else 200
+            return run_triage(args, Console(highlight=False, width=width))
         return run_console(args)
     except SystemExit as exc:
         if isinstance(exc.code, str):

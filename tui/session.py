@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.loaders import Loader, create_loader
 
 from tui import __version__
 from tui.errors import ReadOnlyRefused, error_kind
@@ -24,6 +25,18 @@ USER_AGENT = f"watchkeeper/{__version__}"
 # Deny by default: in read-only mode only operations whose names start like this may be sent.
 READ_ONLY_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Filter", "Search", "Lookup", "Head")
 READ_ONLY_OPERATIONS = frozenset({"StartLiveTail", "TestEventPattern"})
+
+
+_LOADER: Loader | None = None
+
+
+def shared_loader() -> Loader:
+    """One botocore model loader per process: every session then parses each service's JSON
+    model once, which is most of the cost of creating a client."""
+    global _LOADER
+    if _LOADER is None:
+        _LOADER = create_loader()
+    return _LOADER
 
 
 def is_read_only_operation(operation_name: str) -> bool:
@@ -70,6 +83,7 @@ class AwsSession:
         self._boto = boto3.Session(
             profile_name=self.profile, region_name=self.region, **(self.credentials or {})
         )
+        self._boto._session.register_component("data_loader", shared_loader())
         self.region = self._boto.region_name
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._lock = threading.Lock()
@@ -124,27 +138,30 @@ class AwsSession:
                 f"Refused {model.name}: watchkeeper is running with --read-only."
             )
         context["wk_started"] = time.monotonic()
+        context["wk_call"] = (model.service_model.service_name, model.name)
         context["wk_params"] = dict(params)
 
-    def _record(self, model: Any, context: dict[str, Any], ok: bool, request_id: str, error: str) -> None:
-        started = context.get("wk_started", time.monotonic())
+    def _record(self, context: dict[str, Any], ok: bool, request_id: str, error: str) -> None:
+        if "wk_call" not in context:
+            return
+        service, operation = context["wk_call"]
         self.calls.append(
             CallRecord(
                 at=time.time(),
-                service=model.service_model.service_name,
-                operation=model.name,
+                service=service,
+                operation=operation,
                 params=context.get("wk_params", {}),
-                duration_ms=(time.monotonic() - started) * 1000,
+                duration_ms=(time.monotonic() - context["wk_started"]) * 1000,
                 ok=ok,
                 request_id=request_id,
                 error=error,
             )
         )
 
-    def _after_call(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+    def _after_call(self, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         error = parsed.get("Error", {}).get("Code", "")
         request_id = parsed.get("ResponseMetadata", {}).get("RequestId", "")
-        self._record(model, context, not error, request_id, error)
+        self._record(context, not error, request_id, error)
 
-    def _after_call_error(self, exception: BaseException, model: Any, context: dict[str, Any], **_: Any) -> None:
-        self._record(model, context, False, "", error_kind(exception))
+    def _after_call_error(self, exception: BaseException, context: dict[str, Any], **_: Any) -> None:
+        self._record(context, False, "", error_kind(exception))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 
 DEMO_ACCOUNT = "123456789012"
@@ -31,6 +32,9 @@ def start_server() -> DemoServer:
         ) from exc
     # werkzeug logs every request to stderr, which would scribble over the TUI.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # Without moto's ~1,300 default AMIs (and their snapshots) the EC2 backend starts faster and
+    # the snapshot panel shows only the demo's own snapshots.
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     # Batch jobs must not try to start Docker containers.
     default_user_config.setdefault("batch", {})["use_docker"] = False
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

@@ -1,0 +1,96 @@
+"""`watchkeeper triage` as a script would use it: exit codes, JSON, and one-sentence errors."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tui.cli import main
+from tui.demo.server import DemoServer
+
+
+def triage(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["triage", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_triage_json_lists_the_seeded_problems(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = triage(capsys, "--json", "--endpoint-url", server.endpoint_url, "--region", "us-east-1")
+    assert code == 1
+    report = json.loads(out)
+    assert report["account"] == "123456789012" and report["errors"] == []
+    found = {(p["panel"], p["resource"]) for p in report["problems"]}
+    assert ("ecs", "prod/checkout-api") in found
+    assert ("stepfunctions", "order-fulfilment/order-fulfilment-002") in found
+    assert ("pipelines", "web-release") in found
+    assert ("batch", "analytics/export-2026-11-22") in found
+    assert ("emr", "adhoc-analysis") in found
+    assert ("snapshots", "checkout-cache") in found
+    assert report["problems"][0]["severity"] == "CRITICAL"
+
+
+def test_options_work_after_the_subcommand_and_before_it(
+    server: DemoServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server.endpoint_url)  # as boto3 users expect
+    code = main(["--region", "us-east-1", "triage"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "prod/checkout-api" in out and "CRASHLOOP" in out
+
+
+def test_unknown_profile_is_one_sentence_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = triage(capsys, "--profile", "nope", "--region", "us-east-1")
+    assert code == 2
+    assert "AWS profile 'nope' is not in your AWS config" in err
+    assert "Traceback" not in err
+
+
+def test_missing_region_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = triage(capsys)
+    assert code == 2 and "pass --region or set AWS_REGION" in err
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_endpoint_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = triage(capsys, "--endpoint-url", f"http://127.0.0.1:{free_port()}", "--region", "us-east-1")
+    assert code == 2 and "Cannot reach the AWS endpoint" in err
+
+
+@pytest.fixture(scope="module")
+def empty_server() -> Iterator[str]:
+    """A second moto server, in its own process, so its account is empty."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_nothing_failing_is_exit_0_from_the_installed_command(empty_server: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "triage", "--endpoint-url", empty_server, "--region", "us-east-1"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Nothing failing" in done.stdout
