@@ -51,7 +51,7 @@ class PanelView(Vertical):
         Binding("escape", "back", "Back"),
         Binding("r", "reload", "Refresh"),
         Binding("s", "sort", "Sort"),
-        Binding("shift+s,S", "sort_reverse", "Reverse", show=False),
+        Binding("o", "sort_reverse", "Reverse order", show=False),
         *(Binding(a.key, f"run_action('{a.id}')", a.title) for a in ACTIONS),
     ]
 

@@ -20,7 +20,7 @@ KEYS = [
     ("enter", "open the row (triage: jump to the resource in its panel)"),
     ("esc", "close the filter, then go back up a level"),
     ("/", "filter rows (all words must match)"),
-    ("s / S", "sort by the next column / reverse the sort"),
+    ("s / o", "sort by the next column / reverse the order"),
     ("r", "refresh now (panels also refresh every 15 s, backing off on errors)"),
     ("@", "command log: every AWS call this session made"),
     ("ctrl+p", "command palette: panels and actions"),

@@ -27,8 +27,9 @@ PAYMENT_CAUSE = json.dumps(
 )
 
 
-def backend(service: str) -> Any:
-    return get_backend(service)[DEMO_ACCOUNT][DEMO_REGION]  # type: ignore[index]
+def backend(service: str, region: str | None) -> Any:
+    """moto's in-process state for a service, to adjust what its API cannot."""
+    return get_backend(service)[DEMO_ACCOUNT][region or DEMO_REGION]  # type: ignore[index]
 
 
 def ago(**delta: float) -> datetime:
@@ -72,7 +73,7 @@ def seed_ecs(aws: AwsSession) -> None:
         ("prod", "web"): (2, 2, 0),
         ("staging", "worker"): (1, 1, 0),
     }
-    moto_ecs = backend("ecs")
+    moto_ecs = backend("ecs", aws.region)
     for (cluster, name), (desired, running, crashed) in services.items():
         ecs.register_task_definition(
             family=name,
@@ -89,7 +90,7 @@ def seed_ecs(aws: AwsSession) -> None:
                         "logDriver": "awslogs",
                         "options": {
                             "awslogs-group": f"/ecs/{name}",
-                            "awslogs-region": DEMO_REGION,
+                            "awslogs-region": aws.region,
                             "awslogs-stream-prefix": "ecs",
                         },
                     },
@@ -157,7 +158,7 @@ def seed_stepfunctions(aws: AwsSession) -> None:
         "order-fulfilment": ["SUCCEEDED", "SUCCEEDED", "FAILED", "SUCCEEDED", "RUNNING"],
         "nightly-report": ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"],
     }
-    moto_sfn = backend("stepfunctions")
+    moto_sfn = backend("stepfunctions", aws.region)
     for name, statuses in machines.items():
         arn = sfn.create_state_machine(name=name, definition=definition, roleArn=role)["stateMachineArn"]
         for index, status in enumerate(statuses):
@@ -195,7 +196,7 @@ def seed_codepipeline(aws: AwsSession) -> None:
                      "computeType": "BUILD_GENERAL1_SMALL"},
         serviceRole=role,
     )
-    moto_pipeline = backend("codepipeline")
+    moto_pipeline = backend("codepipeline", aws.region)
     for name, statuses in {"web-release": ["Succeeded", "Failed"],
                            "api-release": ["Succeeded", "Succeeded"]}.items():
         pipeline.create_pipeline(pipeline={
@@ -273,7 +274,7 @@ def seed_emr(aws: AwsSession) -> None:
                step("export-warehouse", "s3://demo-jobs/export.py"),
                step("refresh-dashboards", "s3://demo-jobs/refresh.py")],
     )["JobFlowId"]
-    moto = backend("emr")
+    moto = backend("emr", aws.region)
     cluster = moto.clusters[etl]
     cluster.state = "WAITING"
     states = ["COMPLETED", "COMPLETED", "FAILED", "PENDING"]
@@ -334,7 +335,7 @@ def seed_batch(aws: AwsSession) -> None:
     )
     jobs = {"export-2026-11-20": "SUCCEEDED", "export-2026-11-21": "SUCCEEDED",
             "export-2026-11-22": "FAILED", "reindex-catalog": "RUNNABLE"}
-    moto = backend("batch")
+    moto = backend("batch", aws.region)
     for name, status in jobs.items():
         job_id = batch.submit_job(jobName=name, jobQueue="analytics", jobDefinition="nightly-export")["jobId"]
         job = moto._jobs[job_id]
@@ -395,7 +396,7 @@ def inspector_finding(severity: str, title: str, cve: str, resource_type: str, r
 
 
 def seed_inspector(aws: AwsSession) -> None:
-    inspector = backend("inspector2")
+    inspector = backend("inspector2", aws.region)
     findings = [inspector_finding(*spec) for spec in INSPECTOR_FINDINGS]
     # moto answers each distinct ListFindings query with the next queued result; queue enough
     # copies that every query the console makes sees the same findings.
@@ -404,10 +405,10 @@ def seed_inspector(aws: AwsSession) -> None:
 
 def seed_snapshots(aws: AwsSession) -> None:
     ec2 = aws.client("ec2")
-    zone = f"{DEMO_REGION}a"
+    zone = f"{aws.region}a"
     instance = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1,
                                  InstanceType="t3.micro")["Instances"][0]["InstanceId"]
-    moto = backend("ec2")
+    moto = backend("ec2", aws.region)
     volumes = {"orders-db-data": ("/dev/sdf", 2), "checkout-cache": ("/dev/sdg", 23 * 24),
                "search-index": ("/dev/sdh", None)}
     for name, (device, hours_old) in volumes.items():

@@ -49,7 +49,7 @@ class Ticker(threading.Thread):
             cluster="prod", taskDefinition="checkout-api", launchType="FARGATE", startedBy="ecs-svc/demo",
             group="service:checkout-api", networkConfiguration=service["networkConfiguration"],
         )["tasks"][0]["taskArn"]
-        task = backend("ecs").tasks["prod"][task_arn.rsplit("/", 1)[-1]]
+        task = backend("ecs", self.aws.region).tasks["prod"][task_arn.rsplit("/", 1)[-1]]
         stop_task_as_oom(task, minutes_ago=0)
 
     def stop(self) -> None:

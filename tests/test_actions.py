@@ -1,0 +1,162 @@
+"""Mutating actions through the real confirmation, the read-only guard and the audit log.
+
+These tests act on their own copy of the ECS incident in TEST_REGION, so they do not disturb
+the demo account the other tests read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from botocore.stub import Stubber
+from textual.widgets import Input
+
+from actions.audit import AuditLog
+from actions.catalog import BY_ID
+from actions.confirm import ConfirmScreen
+from actions.runner import ActionRunner
+from tests.conftest import TEST_REGION, session
+from tests.pilot import loaded, select, view_of, wait_for
+from tui.app import WatchkeeperApp
+from tui.demo.server import DemoServer
+from tui.errors import ReadOnlyRefused
+from tui.session import AwsSession
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(scope="module")
+def ecs_region(server: DemoServer) -> Iterator[None]:
+    from tui.demo.seed import seed_ecs
+
+    seed_ecs(session(server, TEST_REGION))
+    yield
+
+
+def desired(aws: AwsSession, service: str = "checkout-api") -> int:
+    return aws.client("ecs").describe_services(cluster="prod", services=[service])["services"][0]["desiredCount"]
+
+
+async def open_services(pilot, app: WatchkeeperApp):  # type: ignore[no-untyped-def]
+    await pilot.press("4")
+    ecs = view_of(app, "ecs")
+    await loaded(pilot, ecs)
+    await select(pilot, ecs, "prod")
+    await pilot.press("enter")
+    await loaded(pilot, ecs, "prod › services")
+    await select(pilot, ecs, "checkout-api")
+    return ecs
+
+
+async def test_set_desired_count_through_confirmation(server: DemoServer, ecs_region: None, audit: AuditLog) -> None:
+    aws = session(server, TEST_REGION)
+    app = WatchkeeperApp(aws, audit=audit)
+    async with app.run_test(size=SIZE) as pilot:
+        ecs = await open_services(pilot, app)
+        await pilot.press("S")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        screen = app.screen
+        text = " ".join(str(w.render()) for w in screen.query("Static"))
+        assert "ecs.update_service(cluster=" in text and "desiredCount=3" in text
+        assert "aws ecs update-service --cluster" in text and f"--region {TEST_REGION}" in text
+        assert "123456789012" in text  # the account it will run in
+        calls_before = len(aws.calls)
+        ecs.tick()  # a refresh while the dialog is open must not run
+        assert not ecs.busy and len(aws.calls) == calls_before
+        box = screen.query_one("#ask-desired", Input)
+        box.value = "5"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: desired(aws) == 5)
+        await wait_for(pilot, lambda: bool(audit.entries()))
+    [entry] = audit.entries()
+    assert entry["operation"] == "ecs:update_service" and entry["result"] == "ok"
+    assert entry["parameters"]["desiredCount"] == 5 and entry["request_id"]
+    assert entry["identity"].startswith("arn:aws:")
+    assert "testing" not in str(entry) and "demo" not in str(entry["parameters"])  # no credentials
+    aws.client("ecs").update_service(cluster="prod", service="checkout-api", desiredCount=3)
+
+
+async def test_confirmation_is_bound_to_the_resource_not_the_row(
+    server: DemoServer, ecs_region: None, audit: AuditLog
+) -> None:
+    aws = session(server, TEST_REGION)
+    app = WatchkeeperApp(aws, audit=audit)
+    async with app.run_test(size=SIZE) as pilot:
+        ecs = await open_services(pilot, app)
+        await pilot.press("D")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await select(pilot, ecs, "web")  # the table moves under the open dialog
+        await pilot.press("y")
+        await wait_for(pilot, lambda: bool(audit.entries()))
+    [entry] = audit.entries()
+    assert entry["parameters"] == {"cluster": ecs.shown[entry["target"]].data["cluster"],
+                                   "service": "checkout-api", "forceNewDeployment": True}
+
+
+async def test_destructive_action_needs_the_name_typed(server: DemoServer, audit: AuditLog) -> None:
+    aws = session(server)
+    job = aws.client("batch").list_jobs(jobQueue="analytics", jobStatus="RUNNABLE")["jobSummaryList"][0]
+    app = WatchkeeperApp(aws, audit=audit)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("6")
+        batch = view_of(app, "batch")
+        await loaded(pilot, batch)
+        await select(pilot, batch, "analytics")
+        await pilot.press("enter")
+        await loaded(pilot, batch, "analytics › jobs")
+        await select(pilot, batch, job["jobName"])
+        await pilot.press("X")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        screen = app.screen
+        await pilot.press("y")  # not enough: the name was not typed
+        assert app.screen is screen and screen.query_one("#run").disabled
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ConfirmScreen)
+    assert audit.entries() == []
+
+
+async def test_read_only_refuses_in_the_app_and_nothing_is_sent(
+    server: DemoServer, ecs_region: None, audit: AuditLog
+) -> None:
+    aws = session(server, TEST_REGION, read_only=True)
+    app = WatchkeeperApp(aws, audit=audit)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_services(pilot, app)
+        for key in ("S", "D"):
+            await pilot.press(key)
+            await pilot.pause(0.2)
+            assert not isinstance(app.screen, ConfirmScreen)
+        assert "READ-ONLY" in str(app.query_one("HeaderBar").render())
+    assert desired(aws) == 3
+    assert not [c for c in aws.calls if c.mutating]
+    assert audit.entries() == []
+
+
+def test_read_only_is_enforced_below_the_app_too(server: DemoServer, ecs_region: None, audit: AuditLog) -> None:
+    """Even a call that skips the action framework never leaves the process."""
+    aws = session(server, TEST_REGION, read_only=True)
+    with pytest.raises(ReadOnlyRefused):
+        aws.client("ecs").update_service(cluster="prod", service="checkout-api", desiredCount=0)
+    runner = ActionRunner(aws, audit)
+    row = next(r for r in __import__("panels.ecs", fromlist=["EcsServices"]).EcsServices(
+        "prod", "prod").rows(aws) if r.name == "checkout-api")
+    with pytest.raises(ReadOnlyRefused):
+        runner.run(runner.prepare(BY_ID["ecs.scale"], row, {"desired": "0"}))
+    assert desired(aws) == 3
+    assert not [c for c in aws.calls if c.mutating]
+
+
+def test_failed_call_is_audited_with_its_error_kind(server: DemoServer, audit: AuditLog) -> None:
+    aws = session(server, TEST_REGION)
+    runner = ActionRunner(aws, audit)
+    from panels.ecs import EcsServices
+
+    row = next(r for r in EcsServices("prod", "prod").rows(aws) if r.name == "checkout-api")
+    with Stubber(aws.client("ecs")) as stub:
+        stub.add_client_error("update_service", "ExpiredTokenException", "The security token has expired")
+        with pytest.raises(Exception, match="ExpiredToken"):
+            runner.run(runner.prepare(BY_ID["ecs.force-deployment"], row))
+    [entry] = audit.entries()
+    assert entry["result"] == "error" and entry["error_kind"] == "ExpiredCredentials"
+    assert "refresh them" in entry["error"]

@@ -1,0 +1,118 @@
+"""The real app, driven with Textual's pilot against the seeded moto server."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.audit import AuditLog
+from tests.conftest import session
+from tests.pilot import loaded, select, view_of, wait_for
+from tui.app import WatchkeeperApp
+from tui.demo.server import DemoServer
+from tui.screens import CommandLogScreen, HelpScreen
+
+SIZE = (80, 24)
+PANEL_KEYS = {"1": "triage", "2": "pipelines", "3": "stepfunctions", "4": "ecs", "5": "emr", "6": "batch",
+              "7": "inspector", "8": "snapshots"}
+
+
+@pytest.fixture
+def app(server: DemoServer, audit: AuditLog) -> WatchkeeperApp:
+    return WatchkeeperApp(session(server), audit=audit)
+
+
+async def test_triage_first_then_every_panel_by_its_key(app: WatchkeeperApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        triage = view_of(app, "triage")
+        await loaded(pilot, triage)
+        assert app.current_view is triage
+        resources = [r.name for r in triage.shown.values()]
+        assert "prod/checkout-api" in resources and "web-release" in resources
+        assert app.aws.known_identity.account == "123456789012"  # type: ignore[union-attr]
+        for key, panel_id in PANEL_KEYS.items():
+            await pilot.press(key)
+            view = view_of(app, panel_id)
+            assert app.current_view is view
+            await loaded(pilot, view)
+            assert view.shown, f"panel {panel_id} shows no rows"
+            assert not view.error
+
+
+async def test_filter_narrows_and_escape_clears(app: WatchkeeperApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        triage = view_of(app, "triage")
+        await loaded(pilot, triage)
+        everything = len(triage.shown)
+        await pilot.press("slash", *"crash")
+        assert [r.name for r in triage.shown.values()] == ["prod/checkout-api"]
+        await pilot.press("enter")  # back to the table, filter kept
+        assert len(triage.shown) == 1 and triage.level.filter == "crash"
+        await pilot.press("escape")
+        assert len(triage.shown) == everything
+
+
+async def test_drill_down_and_back_up(app: WatchkeeperApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        ecs = view_of(app, "ecs")
+        await loaded(pilot, ecs)
+        await select(pilot, ecs, "prod")
+        await pilot.press("enter")
+        await loaded(pilot, ecs, "prod › services")
+        await select(pilot, ecs, "checkout-api")
+        detail = str(ecs.query_one("#detail").render())
+        assert "deployment PRIMARY" in detail
+        await pilot.press("enter")
+        await loaded(pilot, ecs, "prod › checkout-api › tasks")
+        failed = [r for r in ecs.shown.values() if r.status == "FAILED"]
+        assert failed and failed[0].cells[3] == "137"
+        await pilot.press("escape", "escape")
+        assert ecs.level.source is ecs.panel
+
+
+async def test_enter_on_a_triage_problem_opens_it_in_its_panel(app: WatchkeeperApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        triage = view_of(app, "triage")
+        await loaded(pilot, triage)
+        await select(pilot, triage, "prod/checkout-api")
+        await pilot.press("enter")
+        ecs = view_of(app, "ecs")
+        assert app.current_view is ecs
+        await loaded(pilot, ecs, "prod › services")
+        await wait_for(pilot, lambda: ecs.current_row() is not None and ecs.current_row().name == "checkout-api")
+
+
+async def test_help_command_log_and_palette(app: WatchkeeperApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, view_of(app, "triage"))
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("at")
+        assert isinstance(app.screen, CommandLogScreen)
+        await pilot.press("escape")
+        await pilot.press("ctrl+p", *"ecs")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.current_view.panel.id == "ecs")
+
+
+async def test_a_broken_panel_shows_its_error_and_the_others_keep_working(server: DemoServer, audit: AuditLog) -> None:
+    from panels.ecs import EcsPanel
+    from panels.pipelines import PipelinesPanel
+
+    class Broken(EcsPanel):
+        def rows(self, aws):  # type: ignore[no-untyped-def,override]
+            raise RuntimeError("ecs is on fire")
+
+    app = WatchkeeperApp(session(server), audit=audit, panels=[PipelinesPanel(), Broken()])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        ecs = view_of(app, "ecs")
+        await wait_for(pilot, lambda: bool(ecs.error))
+        assert "ecs is on fire" in str(ecs.query_one("#crumb").render())
+        assert ecs.next_due > 0 and ecs.failures == 1  # backing off, not hammering
+        await pilot.press("2")
+        await loaded(pilot, view_of(app, "pipelines"))
+        assert view_of(app, "pipelines").shown
+
