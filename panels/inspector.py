@@ -27,6 +27,16 @@ def resource(f: dict[str, Any]) -> tuple[str, str]:
     return first.get("type", "-"), first.get("id", "-")
 
 
+def resource_label(rid: str) -> str:
+    """Short enough for a cell: repo@digest for images, the name for functions, else the id."""
+    if ":repository/" in rid:
+        repository, _, digest = rid.split(":repository/", 1)[1].partition("/")
+        return f"{repository}@{digest}" if digest else repository
+    if ":function:" in rid:
+        return rid.split(":function:", 1)[1]
+    return rid
+
+
 class InspectorPanel(Panel):
     id, key, title, service, kind = "inspector", "7", "Inspector", "Inspector", "inspector.finding"
     columns = ("Severity", "Vulnerability", "Resource", "Exploit", "Fix", "Title")
@@ -38,7 +48,7 @@ class InspectorPanel(Panel):
             packages = f.get("packageVulnerabilityDetails", {}).get("vulnerablePackages", [])
             rows.append(Row(
                 key=f["findingArn"], name=vulnerability(f), status=f.get("severity", ""),
-                cells=(f.get("severity", ""), vulnerability(f), rid.rsplit("/", 1)[-1],
+                cells=(f.get("severity", ""), vulnerability(f), resource_label(rid),
                        f.get("exploitAvailable", "-"), f.get("fixAvailable", "-"), f.get("title", "")),
                 detail=(("Title", f.get("title", "")), ("Resource", f"{kind} {rid}"),
                         ("Score", f.get("inspectorScore", "-")),
@@ -60,7 +70,7 @@ class InspectorPanel(Panel):
                 continue
             _, rid = resource(f)
             problems.append(Problem(
-                panel="inspector", service="Inspector", resource=rid.rsplit("/", 1)[-1],
+                panel="inspector", service="Inspector", resource=resource_label(rid),
                 status=severity,
                 reason=f"{vulnerability(f)} {f.get('title', '')}"
                        + (" (exploit available)" if f.get("exploitAvailable") == "YES" else ""),

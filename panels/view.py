@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -28,6 +28,21 @@ from tui.safe_text import cell, clean, safe
 
 REFRESH_SECONDS = 15.0
 MAX_BACKOFF_SECONDS = 300.0
+
+
+class RowTable(DataTable):
+    """A DataTable that repaints once its auto-width columns are measured.
+
+    Textual measures new rows on idle; a paint between add_row and that idle pass (a sort or a
+    cursor move does it) caches cells cut at the header's width, and nothing clears them.
+    """
+
+    async def _on_idle(self, event: events.Idle) -> None:
+        measuring = self._require_update_dimensions or bool(self._updated_cells)
+        await super()._on_idle(event)
+        if measuring:
+            self._clear_caches()
+            self.refresh()
 
 
 @dataclass
@@ -85,7 +100,7 @@ class PanelView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="crumb", classes="crumb")
         yield Input(placeholder="filter: words to match, esc to close", id="filter", classes="hidden")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="table")
+        yield RowTable(cursor_type="row", zebra_stripes=True, id="table")
         with VerticalScroll(id="detail-scroll"):
             yield Static(id="detail")
 

@@ -70,7 +70,7 @@ class WatchkeeperApp(App[None]):
         for view in self.views:
             self.bind(view.panel.key, f"show_panel('{view.panel.id}')", description=view.panel.title, show=False)
         self.runner: ActionRunner | None = None
-        self.identity_text = "…"
+        self.account, self.principal = "…", ""
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -109,9 +109,11 @@ class WatchkeeperApp(App[None]):
         aws = self.aws
         assert aws is not None
         try:
-            self.identity_text = aws.identity().account
+            identity = aws.identity()
+            # arn:aws:sts::123456789012:assumed-role/OnCall/alice -> assumed-role/OnCall/alice
+            self.account, self.principal = identity.account, identity.arn.split(":", 5)[-1]
         except Exception as exc:
-            self.identity_text = "unknown"
+            self.account = "unknown account"
             self.call_from_thread(self.notify, explain(exc, profile=aws.profile), severity="error", timeout=20)
         self.call_from_thread(self.update_header)
 
@@ -127,7 +129,8 @@ class WatchkeeperApp(App[None]):
         alarmed = {r.data.get("panel") for r in triage_rows}
         self.query_one(HeaderBar).show(
             profile=aws.profile_name if aws else "-",
-            account=self.identity_text,
+            account=self.account,
+            identity=self.principal,
             region=(aws.region or "-") if aws else "-",
             endpoint=aws.endpoint if aws else "",
             read_only=bool(aws and aws.read_only),

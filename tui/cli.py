@@ -41,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
         "and what to do now.")
     parser.add_argument("--version", action="version", version=f"watchkeeper {__version__}")
     common_options(parser, suppress=False)
-    parser.add_argument("--theme", default=None, help="colour theme (watchkeeper, watchkeeper-light, "
-                        "textual-ansi for 16-colour terminals, or any Textual theme)")
+    parser.add_argument("--theme", default=None, help="colour theme: watchkeeper, watchkeeper-light, "
+                        "ansi-dark (the terminal's own 16 colours; chosen by default on such terminals), "
+                        "or any Textual theme")
     commands = parser.add_subparsers(dest="command")
     triage = commands.add_parser("triage", help="print everything failing and exit 0 (none), 1 (some) or 2 (error)")
     triage.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -126,13 +127,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+def default_theme() -> str:
+    """On a 16-colour terminal, use its own palette rather than approximations of ours."""
+    from themes import DEFAULT_THEME
+
+    return "ansi-dark" if Console().color_system in ("standard", "windows") else DEFAULT_THEME
+
+
 def run_console(args: argparse.Namespace) -> int:
     from actions.audit import AuditLog
-    from themes import DEFAULT_THEME, THEMES
+    from themes import DEFAULT_THEME
     from tui.app import WatchkeeperApp
     from tui.config import audit_log_path
 
-    theme = args.theme or DEFAULT_THEME
+    theme = args.theme or default_theme()
     start = None
     aws = None
     if args.demo:
@@ -144,7 +152,7 @@ def run_console(args: argparse.Namespace) -> int:
         aws = make_session(args)
     app = WatchkeeperApp(aws, audit=AuditLog(audit_log_path()), theme=DEFAULT_THEME, start=start)
     if theme not in app.available_themes:
-        names = ", ".join(sorted({t.name for t in THEMES} | set(app.available_themes)))
+        names = ", ".join(sorted(app.available_themes))
         raise SystemExit(f"Unknown theme {theme!r}: choose one of {names}.")
     app.theme = theme
     app.run()

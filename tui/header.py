@@ -14,16 +14,19 @@ class HeaderBar(Static):
     HeaderBar { height: 2; background: $panel; color: $foreground; }
     """
 
-    def show(self, *, profile: str, account: str, region: str, endpoint: str, read_only: bool,
+    def show(self, *, profile: str, account: str, identity: str, region: str, endpoint: str, read_only: bool,
              data_age: str, tabs: list[tuple[str, str, bool, bool]]) -> None:
         """tabs: (key, title, is_current, has_problems)."""
         line = Text()
         line.append(" watchkeeper ", style="bold reverse")
-        line.append(f" {clean(profile, limit=24)} ", style="bold")
-        line.append(f"acct {account} ")
+        line.append(f" {clean(profile, limit=20)} ", style="bold")
+        line.append(f"{account} ")
+        if identity:
+            line.append(f"{clean(identity, limit=28)} ", style="dim")
         line.append(f"{region} ", style="bold")
         if endpoint:
-            line.append(f"{clean(endpoint, limit=32)} ", style="italic")
+            line.append(f"{clean(endpoint.removeprefix('https://').removeprefix('http://'), limit=28)} ",
+                        style="italic")
         if read_only:
             line.append(" READ-ONLY ", style="bold reverse yellow")
             line.append(" ")

@@ -113,6 +113,10 @@ def seed_ecs(aws: AwsSession) -> None:
                 stop_task_as_oom(task, minutes_ago=40 - index * 8)
             else:
                 task.containers[0].last_status = "RUNNING"
+        counts = moto_ecs.clusters[cluster]  # moto does not keep these counts itself
+        counts.active_services_count += 1
+        counts.running_tasks_count += running
+        counts.pending_tasks_count = 0
         service = moto_ecs.services[f"{cluster}:{name}"]
         service.running_count, service.pending_count = running, 0
         deployment = service.deployments[0]
