@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
-from actions.catalog import ACTIONS, BY_ID
+from actions.catalog import ACTIONS, BY_ID, for_kind
 from panels.model import Panel, Row, Source, age
 from panels.ordering import arrange, status_style
 from tui.errors import explain
@@ -95,6 +95,7 @@ class PanelView(Vertical):
         self.pending_path: list[str] = []
         self.shown: dict[str, Row] = {}
         self.first_cells: dict[str, Text] = {}
+        self.footer_actions: frozenset[str] = frozenset()
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -224,8 +225,13 @@ class PanelView(Vertical):
     def highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value in self.shown:
             self.level.cursor_key = event.row_key.value
-        self.show_detail(self.current_row())
-        self.screen.refresh_bindings()
+        row = self.current_row()
+        self.show_detail(row)
+        # Recomposing the footer costs more than the rest of a keystroke: only when the keys change.
+        enabled = self.enabled_actions(row)
+        if enabled != self.footer_actions:
+            self.footer_actions = enabled
+            self.screen.refresh_bindings()
 
     def show_detail(self, row: Row | None) -> None:
         detail = self.query_one("#detail", Static)
@@ -356,6 +362,9 @@ class PanelView(Vertical):
         self.table.focus()
 
     # -- actions -----------------------------------------------------------------------------
+    def enabled_actions(self, row: Row | None) -> frozenset[str]:
+        return frozenset(a.id for a in for_kind(self.level.source.kind) if row is not None and a.applies(row))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action != "run_action":
             return True

@@ -15,7 +15,10 @@ async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the app")
+            app = pilot.app
+            views = [(v.panel.id, [lv.source.label for lv in v.stack], v.busy, v.error, len(v.shown))
+                     for v in getattr(app, "views", [])]
+            raise AssertionError(f"timed out waiting for the app; screen {app.screen!r}; views {views}")
         await pilot.pause(0.05)
 
 

@@ -1,0 +1,155 @@
+"""Print watchkeeper's performance figures. Timing lives here, not in the tests.
+
+    .venv/bin/python benchmarks/run.py
+
+- startup: process start to first paint, and to the demo's triage list on screen (a fresh process)
+- table: 10,000 rows loaded and painted, rows per second, refresh with 5 % changed
+- keystrokes with 10,000 rows: cursor move and filter, per key
+- API calls per refresh against the seeded demo
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+STARTUP = r"""
+import time
+t0 = time.perf_counter()
+import asyncio, json
+from actions.audit import AuditLog
+from tui.app import WatchkeeperApp
+from tui.demo.run import start_demo
+
+async def main():
+    app = WatchkeeperApp(None, audit=AuditLog(__import__("pathlib").Path("/tmp/wk-bench-audit.jsonl")),
+                         start=lambda: start_demo(ticker=False))
+    marks = {}
+    async with app.run_test(size=(80, 24)) as pilot:
+        while app.first_paint_at is None:
+            await pilot.pause(0.01)
+        marks["first_paint_s"] = app.first_paint_at - t0
+        triage = app.views[0]
+        while not triage.shown:
+            await pilot.pause(0.01)
+        marks["triage_on_screen_s"] = time.perf_counter() - t0
+        marks["problems"] = len(triage.shown)
+    print(json.dumps(marks))
+
+asyncio.run(main())
+"""
+
+
+def startup(runs: int = 3) -> dict[str, float]:
+    results = []
+    for _ in range(runs):
+        done = subprocess.run([sys.executable, "-c", STARTUP], capture_output=True, text=True, cwd=ROOT,
+                              timeout=120, check=True)
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
+
+
+def synthetic_panel(count: int):  # type: ignore[no-untyped-def]
+    from panels.model import Panel, Row
+
+    class Synthetic(Panel):
+        id, key, title, kind = "triage", "1", "Synthetic", "bench"
+        columns = ("Name", "Status", "Count", "Reason")
+        generation = 0
+
+        def rows(self, aws):  # type: ignore[no-untyped-def,override]
+            self.generation += 1
+            changed = self.generation > 1
+            return [
+                Row(key=f"arn:aws:bench:{i}", name=f"resource-{i:05d}",
+                    status="FAILED" if i % 7 == 0 else "OK",
+                    cells=(f"resource-{i:05d}", "FAILED" if i % 7 == 0 else "OK",
+                           i + (1 if changed and i % 20 == 0 else 0), f"reason {i % 97}"))
+                for i in range(count)
+            ]
+
+    return Synthetic()
+
+
+async def table(count: int = 10_000) -> dict[str, float]:
+    from actions.audit import AuditLog
+    from tui.app import WatchkeeperApp
+    from tui.session import AwsSession
+
+    panel = synthetic_panel(count)
+    aws = AwsSession(region="us-east-1", credentials={"aws_access_key_id": "x", "aws_secret_access_key": "x"},
+                     endpoint_url="http://127.0.0.1:9")
+    app = WatchkeeperApp(None, audit=AuditLog(Path("/tmp/wk-bench-audit.jsonl")), panels=[])
+    app.views[0].panel = panel
+    app.views[0].stack[0].source = panel
+    out: dict[str, float] = {}
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.views[0]
+        app.aws = aws
+        start = time.perf_counter()
+        view.refresh_now()
+        while len(view.shown) < count:
+            await pilot.pause(0.005)
+        await pilot.pause()
+        out["load_10k_rows_s"] = time.perf_counter() - start
+        out["rows_per_s"] = count / out["load_10k_rows_s"]
+        start = time.perf_counter()
+        view.refresh_now()
+        while view.busy or view.level.loaded_at is None or view.shown["arn:aws:bench:0"].cells[2] != 1:
+            await pilot.pause(0.005)
+        await pilot.pause()
+        out["refresh_5pct_changed_s"] = time.perf_counter() - start
+        view.table.focus()
+        lat = []
+        for _ in range(100):
+            t = time.perf_counter()
+            await pilot.press("down")
+            lat.append(time.perf_counter() - t)
+        out["cursor_key_ms_median"] = statistics.median(lat) * 1000
+        out["cursor_key_ms_p95"] = sorted(lat)[94] * 1000
+        await pilot.press("slash")
+        lat = []
+        for char in "resource-0":
+            t = time.perf_counter()
+            await pilot.press(char)
+            lat.append(time.perf_counter() - t)
+        out["filter_key_ms_median"] = statistics.median(lat) * 1000
+        out["filter_key_ms_max"] = max(lat) * 1000
+    return out
+
+
+def api_calls() -> dict[str, int]:
+    from panels.registry import service_panels
+    from panels.triage import TriagePanel
+    from tui.demo.run import start_demo
+
+    aws = start_demo(ticker=False)
+    counts = {}
+    TriagePanel().rows(aws)  # warm clients
+    for panel in [TriagePanel(), *service_panels()]:
+        before = len(aws.calls)
+        panel.rows(aws)
+        counts[f"calls_per_refresh_{panel.id}"] = len(aws.calls) - before
+    return counts
+
+
+def main() -> None:
+    figures: dict[str, float] = {}
+    figures.update(startup())
+    figures.update(asyncio.run(table()))
+    figures.update(api_calls())
+    width = max(map(len, figures))
+    for name, value in figures.items():
+        print(f"{name:<{width}}  {value:,.3f}" if isinstance(value, float) else f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
