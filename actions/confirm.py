@@ -65,7 +65,8 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
             yield Static(id="problem")
             with Horizontal():
                 yield Button("Cancel (esc)", id="cancel")
-                yield Button("Run (y)", id="run", variant="error")
+                yield Button("Run (enter)" if self.action.asks or self.action.destructive else "Run (y)",
+                             id="run", variant="error")
 
     def on_mount(self) -> None:
         self.update_call()

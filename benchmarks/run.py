@@ -108,22 +108,25 @@ async def table(count: int = 10_000) -> dict[str, float]:
         await pilot.pause()
         out["refresh_5pct_changed_s"] = time.perf_counter() - start
         view.table.focus()
-        lat = []
-        for _ in range(100):
-            t = time.perf_counter()
-            await pilot.press("down")
-            lat.append(time.perf_counter() - t)
-        out["cursor_key_ms_median"] = statistics.median(lat) * 1000
-        out["cursor_key_ms_p95"] = sorted(lat)[94] * 1000
+        # CPU time per key (handling, layout and render); wall time under the pilot adds its own
+        # waits, which do not depend on the app (about 100 ms a key, with 100 rows as with 10,000).
+        lat = await key_costs(pilot, ["down"] * 100)
+        out["cursor_key_cpu_ms_median"] = statistics.median(lat)
+        out["cursor_key_cpu_ms_p95"] = sorted(lat)[94]
         await pilot.press("slash")
-        lat = []
-        for char in "resource-0":
-            t = time.perf_counter()
-            await pilot.press(char)
-            lat.append(time.perf_counter() - t)
-        out["filter_key_ms_median"] = statistics.median(lat) * 1000
-        out["filter_key_ms_max"] = max(lat) * 1000
+        lat = await key_costs(pilot, list("resource-0"))
+        out["filter_key_cpu_ms_median"] = statistics.median(lat)
+        out["filter_key_cpu_ms_max"] = max(lat)
     return out
+
+
+async def key_costs(pilot, keys: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
+    costs = []
+    for key in keys:
+        start = time.process_time()
+        await pilot.press(key)
+        costs.append((time.process_time() - start) * 1000)
+    return costs
 
 
 def api_calls() -> dict[str, int]:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from panels.model import Panel, Problem, Row, Severity, age, utc, when
+from panels.model import Panel, Problem, Row, age, utc, when
 from panels.registry import service_panels
 from tui.errors import explain
 from tui.session import AwsSession
@@ -67,7 +67,7 @@ class TriagePanel(Panel):
         for p in problems:
             rows.append(Row(
                 key=f"{p.panel}:{p.arn or p.resource}:{p.status}", name=p.resource, status=p.severity.name,
-                cells=(p.severity.name[:4], age(p.since), p.service, p.resource[-RESOURCE_WIDTH:],
+                cells=(p.severity.name[:4], age(p.since), p.service, tail(p.resource, RESOURCE_WIDTH),
                        f"{p.status}: {p.reason}"),
                 detail=(("Reason", p.reason), ("Status", p.status), ("Resource", p.resource),
                         ("ARN", p.arn or "-"), ("Since", f"{when(p.since)} ({age(p.since)} ago)"),
@@ -77,5 +77,7 @@ class TriagePanel(Panel):
         return rows
 
 
-def worst(problems: Sequence[Problem]) -> Severity | None:
-    return max((p.severity for p in problems), default=None)
+def tail(text: str, width: int) -> str:
+    """The end of a long name is the part that tells resources apart."""
+    return text if len(text) <= width else "…" + text[-(width - 1):]
+

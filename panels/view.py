@@ -247,7 +247,9 @@ class PanelView(Vertical):
 
     def update_crumb(self) -> None:
         level = self.level
-        parts = Text(" › ".join(clean(lv.source.label, limit=40) for lv in self.stack), style="bold")
+        # Each level's label already names its parents (e.g. "prod › checkout-api › tasks").
+        crumb = self.panel.title if len(self.stack) == 1 else f"{self.panel.title} › {level.source.label}"
+        parts = Text(clean(crumb, limit=60), style="bold")
         parts.append(f"  {len(self.shown)}/{len(level.rows)}" if level.filter else f"  {len(level.rows)} rows")
         if level.filter:
             parts.append(f"  filter: {clean(level.filter, limit=30)}", style="italic")

@@ -35,6 +35,11 @@ def start_server() -> DemoServer:
     # Without moto's ~1,300 default AMIs (and their snapshots) the EC2 backend starts faster and
     # the snapshot panel shows only the demo's own snapshots.
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    # moto walks an ECS task towards STOPPED each time it is described; the demo's running tasks
+    # must stay running.
+    from moto.moto_api import state_manager
+
+    state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
     # Batch jobs must not try to start Docker containers.
     default_user_config.setdefault("batch", {})["use_docker"] = False
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

@@ -1,0 +1,61 @@
+"""Regenerate the screenshots from the real app on the demo incident, at 80x24.
+
+    .venv/bin/python screenshots/take.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from actions.audit import AuditLog  # noqa: E402
+from tests.pilot import loaded, select, view_of, wait_for  # noqa: E402
+from tui.app import WatchkeeperApp  # noqa: E402
+from tui.demo.run import start_demo  # noqa: E402
+
+PANELS = {"2": "pipelines", "3": "stepfunctions", "4": "ecs", "5": "emr", "6": "batch", "7": "inspector",
+          "8": "snapshots"}
+
+
+async def main() -> None:
+    aws = start_demo(ticker=False)
+    app = WatchkeeperApp(aws, audit=AuditLog(Path("/tmp/watchkeeper-screenshots-audit.jsonl")))
+    async with app.run_test(size=(80, 24)) as pilot:
+
+        async def shot(name: str) -> None:
+            await pilot.pause(0.3)
+            app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
+
+        await loaded(pilot, view_of(app, "triage"))
+        await shot("triage")
+        for key, panel in PANELS.items():
+            await pilot.press(key)
+            await loaded(pilot, view_of(app, panel))
+            await shot(panel)
+        await pilot.press("4")
+        ecs = view_of(app, "ecs")
+        await select(pilot, ecs, "prod")
+        await pilot.press("enter")
+        await loaded(pilot, ecs, "prod › services")
+        await select(pilot, ecs, "checkout-api")
+        await shot("ecs-services")
+        await pilot.press("enter")
+        await loaded(pilot, ecs, "prod › checkout-api › tasks")
+        await shot("ecs-tasks")
+        await pilot.press("escape")
+        await loaded(pilot, ecs, "prod › services")
+        await select(pilot, ecs, "checkout-api")
+        await pilot.press("S")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen")
+        await shot("confirm-scale")
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        await shot("help")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
