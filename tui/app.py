@@ -132,6 +132,8 @@ class WatchkeeperApp(App[None]):
         return next(v for v in self.views if v.id == current)
 
     def update_header(self) -> None:
+        if not self.query(HeaderBar):  # the app's timer can outlive the widgets at exit
+            return
         aws, view = self.aws, self.current_view
         triage_rows = self.views[0].level.rows
         alarmed = {r.data.get("panel") for r in triage_rows}
