@@ -94,3 +94,32 @@ def test_nothing_failing_is_exit_0_from_the_installed_command(empty_server: str)
     )
     assert done.returncode == 0, done.stderr
     assert "Nothing failing" in done.stdout
+
+
+@pytest.mark.parametrize("term,theme", [("xterm", "ansi-dark"), ("linux", "ansi-dark"),
+                                        ("xterm-256color", "watchkeeper")])
+def test_sixteen_colour_terminals_get_the_terminal_palette(
+    term: str, theme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.console import Console
+
+    from tui.cli import default_theme
+
+    monkeypatch.setenv("TERM", term)
+    monkeypatch.delenv("COLORTERM", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert default_theme(Console(force_terminal=True)) == theme
+
+
+async def test_the_app_renders_in_sixteen_colours(server: DemoServer) -> None:
+    from pathlib import Path
+
+    from actions.audit import AuditLog
+    from tests.conftest import session
+    from tests.pilot import loaded
+    from tui.app import WatchkeeperApp
+
+    app = WatchkeeperApp(session(server), audit=AuditLog(Path("/dev/null")), theme="ansi-dark")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot, app.views[0])
+        assert app.theme == "ansi-dark" and app.views[0].shown

@@ -127,11 +127,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def default_theme() -> str:
+def default_theme(console: Console | None = None) -> str:
     """On a 16-colour terminal, use its own palette rather than approximations of ours."""
     from themes import DEFAULT_THEME
 
-    return "ansi-dark" if Console().color_system in ("standard", "windows") else DEFAULT_THEME
+    color_system = (console or Console()).color_system
+    return "ansi-dark" if color_system in ("standard", "windows") else DEFAULT_THEME
 
 
 def run_console(args: argparse.Namespace) -> int:
