@@ -40,6 +40,13 @@ def start_server() -> DemoServer:
     from moto.moto_api import state_manager
 
     state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
+    # moto parses each botocore service model with a loader of its own; sharing the console's
+    # loader means each model is read and parsed once per process (a third of the demo's start).
+    import moto.core.utils
+
+    from tui.session import shared_loader
+
+    moto.core.utils.create_loader = shared_loader  # type: ignore[attr-defined]
     # Batch jobs must not try to start Docker containers.
     default_user_config.setdefault("batch", {})["use_docker"] = False
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
