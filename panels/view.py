@@ -129,7 +129,9 @@ class PanelView(Vertical):
     # -- refresh -----------------------------------------------------------------------------
     def tick(self) -> None:
         """Once a second: load when due, unless hidden, busy, or a dialog is open."""
-        if not self.active or self.busy or self.app.screen is not self.screen:
+        if not self.active:
+            return
+        if self.busy or self.app.screen is not self.screen:
             self.update_crumb()
             return
         if time.monotonic() >= self.next_due:

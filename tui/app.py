@@ -84,6 +84,7 @@ class WatchkeeperApp(App[None]):
         self.set_interval(1.0, self.update_header)
         self.views[0].active = True
         self.views[0].table.focus()
+        self.update_header()
         if self.start is not None:
             self.views[0].query_one("#crumb").update("Starting the demo: moto on loopback, seeding the incident…")
         self.call_after_refresh(self.painted)
