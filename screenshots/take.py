@@ -13,7 +13,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from actions.audit import AuditLog  # noqa: E402
-from tests.pilot import loaded, select, view_of, wait_for  # noqa: E402
+from tests.pilot import loaded, open_path, select, view_of, wait_for  # noqa: E402
 from tui.app import WatchkeeperApp  # noqa: E402
 from tui.demo.run import start_demo  # noqa: E402
 
@@ -36,12 +36,7 @@ async def main() -> None:
             await pilot.press(key)
             await loaded(pilot, view_of(app, panel))
             await shot(panel)
-        await pilot.press("4")
-        ecs = view_of(app, "ecs")
-        await select(pilot, ecs, "prod")
-        await pilot.press("enter")
-        await loaded(pilot, ecs, "prod › services")
-        await select(pilot, ecs, "checkout-api")
+        ecs = await open_path(pilot, app, "ecs", "prod", "checkout-api")
         await shot("ecs-services")
         await pilot.press("enter")
         await loaded(pilot, ecs, "prod › checkout-api › tasks")

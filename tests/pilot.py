@@ -37,3 +37,18 @@ async def select(pilot: Pilot, view: PanelView, name: str) -> None:
     key = next(k for k, r in view.shown.items() if r.name == name)
     view.table.move_cursor(row=view.table.get_row_index(key))
     await pilot.pause()
+
+
+async def open_path(pilot: Pilot, app: WatchkeeperApp, panel_id: str, *names: str) -> PanelView:
+    """Show a panel by its key, then open each named row in turn; the cursor ends on the last."""
+    view = view_of(app, panel_id)
+    await pilot.press(view.panel.key)
+    await loaded(pilot, view)
+    for index, name in enumerate(names):
+        await select(pilot, view, name)
+        if index < len(names) - 1:
+            depth = len(view.stack)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda depth=depth: len(view.stack) == depth + 1)  # type: ignore[misc]
+            await loaded(pilot, view)
+    return view

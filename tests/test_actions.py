@@ -17,7 +17,7 @@ from actions.catalog import BY_ID
 from actions.confirm import ConfirmScreen
 from actions.runner import ActionRunner
 from tests.conftest import TEST_REGION, session
-from tests.pilot import loaded, select, view_of, wait_for
+from tests.pilot import open_path, select, wait_for
 from tui.app import WatchkeeperApp
 from tui.demo.server import DemoServer
 from tui.errors import ReadOnlyRefused
@@ -38,22 +38,11 @@ def desired(aws: AwsSession, service: str = "checkout-api") -> int:
     return aws.client("ecs").describe_services(cluster="prod", services=[service])["services"][0]["desiredCount"]
 
 
-async def open_services(pilot, app: WatchkeeperApp):  # type: ignore[no-untyped-def]
-    await pilot.press("4")
-    ecs = view_of(app, "ecs")
-    await loaded(pilot, ecs)
-    await select(pilot, ecs, "prod")
-    await pilot.press("enter")
-    await loaded(pilot, ecs, "prod › services")
-    await select(pilot, ecs, "checkout-api")
-    return ecs
-
-
 async def test_set_desired_count_through_confirmation(server: DemoServer, ecs_region: None, audit: AuditLog) -> None:
     aws = session(server, TEST_REGION)
     app = WatchkeeperApp(aws, audit=audit)
     async with app.run_test(size=SIZE) as pilot:
-        ecs = await open_services(pilot, app)
+        ecs = await open_path(pilot, app, "ecs", "prod", "checkout-api")
         await pilot.press("S")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         screen = app.screen
@@ -83,7 +72,7 @@ async def test_confirmation_is_bound_to_the_resource_not_the_row(
     aws = session(server, TEST_REGION)
     app = WatchkeeperApp(aws, audit=audit)
     async with app.run_test(size=SIZE) as pilot:
-        ecs = await open_services(pilot, app)
+        ecs = await open_path(pilot, app, "ecs", "prod", "checkout-api")
         await pilot.press("D")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await select(pilot, ecs, "web")  # the table moves under the open dialog
@@ -99,13 +88,7 @@ async def test_destructive_action_needs_the_name_typed(server: DemoServer, audit
     job = aws.client("batch").list_jobs(jobQueue="analytics", jobStatus="RUNNABLE")["jobSummaryList"][0]
     app = WatchkeeperApp(aws, audit=audit)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("6")
-        batch = view_of(app, "batch")
-        await loaded(pilot, batch)
-        await select(pilot, batch, "analytics")
-        await pilot.press("enter")
-        await loaded(pilot, batch, "analytics › jobs")
-        await select(pilot, batch, job["jobName"])
+        await open_path(pilot, app, "batch", "analytics", job["jobName"])
         await pilot.press("X")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         screen = app.screen
@@ -122,7 +105,7 @@ async def test_read_only_refuses_in_the_app_and_nothing_is_sent(
     aws = session(server, TEST_REGION, read_only=True)
     app = WatchkeeperApp(aws, audit=audit)
     async with app.run_test(size=SIZE) as pilot:
-        await open_services(pilot, app)
+        await open_path(pilot, app, "ecs", "prod", "checkout-api")
         for key in ("S", "D"):
             await pilot.press(key)
             await pilot.pause(0.2)

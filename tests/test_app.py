@@ -9,7 +9,7 @@ import pytest
 from actions.audit import AuditLog
 from panels.view import REFRESH_SECONDS
 from tests.conftest import session
-from tests.pilot import loaded, select, view_of, wait_for
+from tests.pilot import loaded, open_path, select, view_of, wait_for
 from tui.app import WatchkeeperApp
 from tui.demo.server import DemoServer
 from tui.screens import CommandLogScreen, HelpScreen
@@ -56,13 +56,8 @@ async def test_filter_narrows_and_escape_clears(app: WatchkeeperApp) -> None:
 
 async def test_drill_down_and_back_up(app: WatchkeeperApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("4")
-        ecs = view_of(app, "ecs")
-        await loaded(pilot, ecs)
-        await select(pilot, ecs, "prod")
-        await pilot.press("enter")
-        await loaded(pilot, ecs, "prod › services")
-        await select(pilot, ecs, "checkout-api")
+        ecs = await open_path(pilot, app, "ecs", "prod", "checkout-api")
+        assert ecs.level.source.label == "prod › services"
         detail = str(ecs.query_one("#detail").render())
         assert "deployment PRIMARY" in detail
         await pilot.press("enter")

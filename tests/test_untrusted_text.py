@@ -6,7 +6,7 @@ import json
 
 from actions.audit import AuditLog
 from tests.conftest import TEST_REGION, session
-from tests.pilot import loaded, select, view_of
+from tests.pilot import loaded, open_path, view_of
 from tui.app import WatchkeeperApp
 from tui.demo.seed import backend, naive_ago
 from tui.demo.server import DemoServer
@@ -31,13 +31,7 @@ async def test_status_reasons_render_literally(server: DemoServer, audit: AuditL
     seed_nasty_execution(server)
     app = WatchkeeperApp(session(server, TEST_REGION), audit=audit)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("3")
-        sfn = view_of(app, "stepfunctions")
-        await loaded(pilot, sfn)
-        await select(pilot, sfn, "evil-machine")
-        await pilot.press("enter")
-        await loaded(pilot, sfn, "evil-machine › executions")
-        await select(pilot, sfn, "evil-run")
+        sfn = await open_path(pilot, app, "stepfunctions", "evil-machine", "evil-run")
         error_cell = sfn.table.get_cell(next(iter(sfn.shown)), "4")
         assert error_cell.plain.startswith("[bold]x[/] ") and error_cell.spans == []
         assert "\x1b" not in error_cell.plain and "pwned-title" not in error_cell.plain
