@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from actions.model import Action, Ask
+import shlex
+
+from actions.model import Action, Ask, Wait
+from panels.batch import QUEUED, resubmit_params
+
+SERVICES_STABLE = Wait("ecs", "services_stable",
+                       lambda params, _: {"cluster": params["cluster"], "services": [params["service"]]})
+STEP_COMPLETE = Wait("emr", "step_complete",
+                     lambda params, response: {"ClusterId": params["JobFlowId"], "StepId": response["StepIds"][0]})
 
 ACTIONS: tuple[Action, ...] = (
     # -- ECS --------------------------------------------------------------------------------
@@ -11,6 +19,7 @@ ACTIONS: tuple[Action, ...] = (
         service="ecs", operation="update_service",
         params=lambda row, _: {"cluster": row.data["cluster"], "service": row.data["service"],
                                "forceNewDeployment": True},
+        wait=SERVICES_STABLE,
     ),
     Action(
         id="ecs.scale", title="Set desired count", key="S", kind="ecs.service",
@@ -18,6 +27,16 @@ ACTIONS: tuple[Action, ...] = (
         asks=(Ask("desired", "Desired count", default=lambda row: str(row.data["desired"]), integer=True),),
         params=lambda row, v: {"cluster": row.data["cluster"], "service": row.data["service"],
                                "desiredCount": v["desired"]},
+        wait=SERVICES_STABLE,
+    ),
+    Action(
+        id="ecs.rollback", title="Roll back to the previous task definition", key="B", kind="ecs.service",
+        service="ecs", operation="update_service",
+        blocked=lambda row: None if row.data["previous_task_definition"]
+        else f"{row.name} runs revision 1 of its task definition: there is no earlier revision.",
+        params=lambda row, _: {"cluster": row.data["cluster"], "service": row.data["service"],
+                               "taskDefinition": row.data["previous_task_definition"]},
+        wait=SERVICES_STABLE,
     ),
     Action(
         id="ecs.stop-task", title="Stop task", key="X", kind="ecs.task",
@@ -48,6 +67,41 @@ ACTIONS: tuple[Action, ...] = (
     ),
     # -- EMR -------------------------------------------------------------------------------------
     Action(
+        id="emr.add-step", title="Add a step (command-runner.jar)", key="A", kind="emr.cluster",
+        service="emr", operation="add_job_flow_steps",
+        applies=lambda row: row.data.get("state") in ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"),
+        asks=(Ask("name", "Step name", default=lambda row: "watchkeeper step"),
+              Ask("args", "Arguments for command-runner.jar",
+                  default=lambda row: "spark-submit --deploy-mode cluster s3://bucket/job.py")),
+        params=lambda row, v: {"JobFlowId": row.data["cluster"], "Steps": [{
+            "Name": v["name"], "ActionOnFailure": "CONTINUE",
+            "HadoopJarStep": {"Jar": "command-runner.jar", "Args": shlex.split(v["args"])}}]},
+        wait=STEP_COMPLETE,
+    ),
+    Action(
+        id="emr.protect", title="Toggle termination protection", key="P", kind="emr.cluster",
+        service="emr", operation="set_termination_protection",
+        applies=lambda row: row.data.get("state") != "TERMINATED",
+        params=lambda row, _: {"JobFlowIds": [row.data["cluster"]],
+                               "TerminationProtected": not row.data.get("protected", False)},
+    ),
+    Action(
+        id="emr.terminate", title="Terminate cluster", key="T", kind="emr.cluster",
+        service="emr", operation="terminate_job_flows", destructive=True,
+        applies=lambda row: row.data.get("state") not in ("TERMINATED", "TERMINATED_WITH_ERRORS", "TERMINATING"),
+        blocked=lambda row: f"{row.name} has termination protection on: turn it off first (P)."
+        if row.data.get("protected") else None,
+        params=lambda row, _: {"JobFlowIds": [row.data["cluster"]]},
+    ),
+    Action(
+        id="emr.resize", title="Resize instance group", key="S", kind="emr.instance-group",
+        service="emr", operation="modify_instance_groups",
+        applies=lambda row: row.data.get("role") != "MASTER",
+        asks=(Ask("count", "Instance count", default=lambda row: str(row.data["requested"]), integer=True),),
+        params=lambda row, v: {"ClusterId": row.data["cluster"], "InstanceGroups": [
+            {"InstanceGroupId": row.data["group"], "InstanceCount": v["count"]}]},
+    ),
+    Action(
         id="emr.cancel-step", title="Cancel step", key="X", kind="emr.step",
         service="emr", operation="cancel_steps",
         applies=lambda row: row.data.get("state") in ("PENDING", "RUNNING"),
@@ -55,11 +109,22 @@ ACTIONS: tuple[Action, ...] = (
     ),
     # -- Batch -------------------------------------------------------------------------------
     Action(
-        id="batch.terminate", title="Terminate job", key="X", kind="batch.job",
+        id="batch.cancel", title="Cancel queued job", key="C", kind="batch.job",
+        service="batch", operation="cancel_job", applies=lambda row: row.data.get("status") in QUEUED,
+        asks=(Ask("reason", "Reason", default=lambda row: "Cancelled from watchkeeper"),),
+        params=lambda row, v: {"jobId": row.data["job"], "reason": v["reason"]},
+    ),
+    Action(
+        id="batch.terminate", title="Terminate running job", key="X", kind="batch.job",
         service="batch", operation="terminate_job", destructive=True,
-        applies=lambda row: row.data.get("status") not in ("SUCCEEDED", "FAILED"),
+        applies=lambda row: row.data.get("status") in ("STARTING", "RUNNING"),
         asks=(Ask("reason", "Reason", default=lambda row: "Terminated from watchkeeper"),),
         params=lambda row, v: {"jobId": row.data["job"], "reason": v["reason"]},
+    ),
+    Action(
+        id="batch.resubmit", title="Resubmit job", key="R", kind="batch.job",
+        service="batch", operation="submit_job", applies=lambda row: row.data.get("status") == "FAILED",
+        params=lambda row, _: resubmit_params(row),
     ),
     # -- EBS ---------------------------------------------------------------------------------
     Action(

@@ -20,6 +20,15 @@ class Ask:
 
 
 @dataclass(frozen=True)
+class Wait:
+    """A botocore waiter to run after the call, e.g. ECS services_stable after a deployment."""
+
+    service: str
+    waiter: str
+    params: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]  # from the call's params and response
+
+
+@dataclass(frozen=True)
 class Action:
     id: str
     title: str
@@ -32,6 +41,8 @@ class Action:
     destructive: bool = False  # the user must type the resource name to confirm
     applies: Callable[[Row], bool] = lambda row: True
     asks: tuple[Ask, ...] = field(default=())
+    blocked: Callable[[Row], str | None] = lambda row: None  # why it cannot run on this row now
+    wait: Wait | None = None
 
     def values(self, row: Row, typed: Mapping[str, str]) -> dict[str, Any]:
         """Typed answers, converted; raises ValueError with a sentence for bad input."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from panels.model import Panel, Problem, Row, Severity, Source, age, now, paginate, when
+from panels.model import LogTarget, Panel, Problem, Row, Severity, Source, age, chunks, now, paginate, when
 from tui.session import AwsSession
 
 WINDOW = timedelta(hours=24)
@@ -32,11 +32,13 @@ def environments(aws: AwsSession, queue: dict[str, Any]) -> list[dict[str, Any]]
 
 
 def capacity(envs: list[dict[str, Any]]) -> str:
-    return "; ".join(
-        f"{e['computeEnvironmentName']} {e.get('state', '')}/{e.get('status', '')} "
-        f"max {e.get('computeResources', {}).get('maxvCpus', '-')} vCPU"
-        for e in envs
-    )
+    parts = []
+    for e in envs:
+        resources = e.get("computeResources", {})
+        parts.append(f"{e['computeEnvironmentName']} {e.get('state', '')}/{e.get('status', '')} "
+                     f"vCPU min {resources.get('minvCpus', '-')} desired {resources.get('desiredvCpus', '-')} "
+                     f"max {resources.get('maxvCpus', '-')} vCPU")
+    return "; ".join(parts)
 
 
 class BatchPanel(Panel):
@@ -93,9 +95,41 @@ class BatchPanel(Panel):
         return problems
 
 
+DESCRIBE_JOBS_MAX = 100
+QUEUED = ("SUBMITTED", "PENDING", "RUNNABLE")
+DEFAULT_LOG_GROUP = "/aws/batch/job"
+
+
+def describe_jobs(aws: AwsSession, job_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Full job descriptions (attempts, container, parameters), 100 ids per call."""
+    found: dict[str, dict[str, Any]] = {}
+    for batch in chunks(job_ids, DESCRIBE_JOBS_MAX):
+        for job in aws.client("batch").describe_jobs(jobs=list(batch))["jobs"]:
+            found[job["jobId"]] = job
+    return found
+
+
+def attempt_lines(job: dict[str, Any]) -> list[tuple[str, str]]:
+    lines = []
+    for number, attempt in enumerate(job.get("attempts", []), start=1):
+        container = attempt.get("container", {})
+        lines.append((f"attempt {number}",
+                      f"exit {container.get('exitCode', '-')} {container.get('reason', '')} "
+                      f"{attempt.get('statusReason', '')} · {when(millis(attempt.get('startedAt')))} → "
+                      f"{when(millis(attempt.get('stoppedAt')))} · log {container.get('logStreamName', '-')}"))
+    return lines
+
+
+def children(job: dict[str, Any]) -> str:
+    array = job.get("arrayProperties", {})
+    summary = array.get("statusSummary") or {}
+    counts = " ".join(f"{k.lower()} {v}" for k, v in summary.items() if v)
+    return f"array of {array['size']}: {counts or '-'}" if "size" in array else ""
+
+
 class BatchJobs(Source):
     title, kind = "jobs", "batch.job"
-    columns = ("Job", "Status", "Created", "Stopped", "Exit", "Reason")
+    columns = ("Job", "Status", "Created", "Stopped", "Tries", "Exit", "Reason")
 
     def __init__(self, queue: str, queue_name: str) -> None:
         self.queue, self.queue_name = queue, queue_name
@@ -106,16 +140,55 @@ class BatchJobs(Source):
 
     def rows(self, aws: AwsSession) -> list[Row]:
         jobs = sorted(recent_jobs(aws, self.queue), key=lambda j: j.get("createdAt", 0), reverse=True)
-        return [
-            Row(
-                key=j["jobArn"], name=j["jobName"], status=j["status"],
-                cells=(j["jobName"], j["status"], when(millis(j.get("createdAt"))),
-                       when(millis(j.get("stoppedAt"))), j.get("container", {}).get("exitCode", "-"),
-                       j.get("statusReason", "")),
-                detail=(("Job id", j["jobId"]), ("ARN", j["jobArn"]), ("Status", j["status"]),
-                        ("Reason", j.get("statusReason", "-")),
-                        ("Definition", j.get("jobDefinition", "-"))),
-                data={"job": j["jobId"], "status": j["status"]},
-            )
-            for j in jobs
-        ]
+        full = describe_jobs(aws, [j["jobId"] for j in jobs])
+        rows = []
+        for summary in jobs:
+            job = full.get(summary["jobId"], summary)
+            container = job.get("container", {})
+            exit_code = container.get("exitCode", summary.get("container", {}).get("exitCode", "-"))
+            nodes = job.get("nodeProperties")
+            rows.append(Row(
+                key=job["jobArn"], name=job["jobName"], status=job["status"],
+                cells=(job["jobName"], job["status"], when(millis(job.get("createdAt"))),
+                       when(millis(job.get("stoppedAt"))), len(job.get("attempts", [])), exit_code,
+                       job.get("statusReason", "")),
+                detail=(("Job id", job["jobId"]), ("Status", job["status"]),
+                        ("Reason", job.get("statusReason", "-")),
+                        ("Definition", job.get("jobDefinition", "-")),
+                        ("Parameters", job.get("parameters") or "-"),
+                        ("Command", " ".join(container.get("command", [])) or "-"),
+                        *attempt_lines(job),
+                        *((("Array", children(job)),) if children(job) else ()),
+                        *((("Nodes", f"{nodes.get('numNodes')} nodes, main {nodes.get('mainNode')}"),)
+                          if nodes else ()),
+                        ("Logs", "l opens the last attempt's log stream")),
+                data={"job": job["jobId"], "name": job["jobName"], "status": job["status"],
+                      "queue": self.queue, "definition": job.get("jobDefinition", ""),
+                      "parameters": job.get("parameters") or {},
+                      "container": container, "attempts": job.get("attempts", [])},
+            ))
+        return rows
+
+    def log_target(self, row: Row, aws: AwsSession) -> LogTarget | None:
+        attempts = row.data.get("attempts") or []
+        container = attempts[-1].get("container", {}) if attempts else row.data.get("container", {})
+        stream = container.get("logStreamName")
+        if not stream:
+            return None
+        options = (row.data.get("container", {}).get("logConfiguration") or {}).get("options", {})
+        return LogTarget(options.get("awslogs-group", DEFAULT_LOG_GROUP), stream, options.get("awslogs-region"))
+
+
+def resubmit_params(row: Row) -> dict[str, Any]:
+    """The same job again: definition, queue, parameters, and the container's command,
+    environment and resources as they ran."""
+    container = row.data.get("container", {})
+    overrides = {key: container[key] for key in ("command", "environment", "resourceRequirements")
+                 if container.get(key)}
+    params: dict[str, Any] = {"jobName": row.data["name"], "jobQueue": row.data["queue"],
+                              "jobDefinition": row.data["definition"]}
+    if row.data.get("parameters"):
+        params["parameters"] = row.data["parameters"]
+    if overrides:
+        params["containerOverrides"] = overrides
+    return params

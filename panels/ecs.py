@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from panels.model import Panel, Problem, Row, Severity, Source, age, chunks, paginate, utc, when
+from panels.model import LogTarget, Panel, Problem, Row, Severity, Source, age, chunks, paginate, utc, when
 from tui.session import AwsSession
 
 DESCRIBE_SERVICES_MAX = 10
@@ -33,6 +33,20 @@ def describe_tasks(aws: AwsSession, cluster: str, **filters: Any) -> list[dict[s
     for batch in chunks(list(dict.fromkeys(arns)), DESCRIBE_TASKS_MAX):
         tasks += ecs.describe_tasks(cluster=cluster, tasks=list(batch))["tasks"]
     return tasks
+
+
+def previous_revision(task_definition_arn: str) -> str:
+    """family:N-1 for a task definition ARN ending in family:N; empty for revision 1."""
+    family, _, revision = task_definition_arn.rpartition(":")
+    return f"{family}:{int(revision) - 1}" if revision.isdigit() and int(revision) > 1 else ""
+
+
+def private_ip(task: dict[str, Any]) -> str:
+    for attachment in task.get("attachments", []):
+        for detail in attachment.get("details", []):
+            if detail.get("name") == "privateIPv4Address":
+                return detail.get("value", "")
+    return ""
 
 
 def exit_codes(task: dict[str, Any]) -> str:
@@ -143,7 +157,7 @@ class EcsServices(Source):
         for s in describe_services(aws, self.cluster):
             primary = next((d for d in s.get("deployments", []) if d.get("status") == "PRIMARY"), {})
             short = s.get("runningCount", 0) < s.get("desiredCount", 0)
-            events = [(f"event {when(e.get('createdAt'))}", e.get("message", "")) for e in s.get("events", [])[:5]]
+            events = [(f"event {when(e.get('createdAt'))}", e.get("message", "")) for e in s.get("events", [])[:10]]
             deployments = [
                 (f"deployment {d.get('status', '')}",
                  f"{d.get('rolloutState', '-')} running {d.get('runningCount', 0)}/{d.get('desiredCount', 0)}"
@@ -160,7 +174,9 @@ class EcsServices(Source):
                 detail=(("ARN", s["serviceArn"]), ("Task definition", s.get("taskDefinition", "")),
                         *deployments, *events),
                 data={"cluster": self.cluster, "service": s["serviceName"], "arn": s["serviceArn"],
-                      "desired": s.get("desiredCount", 0)},
+                      "desired": s.get("desiredCount", 0),
+                      "task_definition": s.get("taskDefinition", ""),
+                      "previous_task_definition": previous_revision(s.get("taskDefinition", ""))},
             ))
         return rows
 
@@ -170,7 +186,7 @@ class EcsServices(Source):
 
 class EcsTasks(Source):
     title, kind = "tasks", "ecs.task"
-    columns = ("Task", "Status", "Desired", "Exit", "Started", "Stopped", "Stopped reason")
+    columns = ("Task", "Status", "Health", "Exit", "Started", "Stopped", "Stopped reason")
 
     def __init__(self, cluster: str, cluster_name: str, service: str) -> None:
         self.cluster, self.cluster_name, self.service = cluster, cluster_name, service
@@ -195,14 +211,34 @@ class EcsTasks(Source):
                 key=t["taskArn"],
                 name=task_id,
                 status="FAILED" if crashed(t) else t.get("lastStatus", ""),
-                cells=(task_id[:12], t.get("lastStatus", ""), t.get("desiredStatus", ""), exit_codes(t),
+                cells=(task_id[:12], t.get("lastStatus", ""), t.get("healthStatus", "-"), exit_codes(t),
                        age(utc(t.get("startedAt"))), age(utc(t.get("stoppedAt"))) if t.get("stoppedAt") else "-",
                        t.get("stoppedReason", "")),
-                detail=(("ARN", t["taskArn"]), ("Stop code", t.get("stopCode", "-")),
+                detail=(("ARN", t["taskArn"]), ("Status", f"{t.get('lastStatus')} (desired {t.get('desiredStatus')})"),
+                        ("Stop code", t.get("stopCode", "-")),
                         ("Stopped reason", t.get("stoppedReason", "-")), *containers,
+                        ("Started / stopped", f"{when(t.get('startedAt'))} / {when(t.get('stoppedAt'))}"),
                         ("Task definition", t.get("taskDefinitionArn", "")),
                         ("CPU / memory", f"{t.get('cpu', '-')} / {t.get('memory', '-')}"),
-                        ("Zone", t.get("availabilityZone", "-"))),
-                data={"cluster": self.cluster, "task": t["taskArn"], "running": t.get("lastStatus") == "RUNNING"},
+                        ("Zone / IP", f"{t.get('availabilityZone', '-')} / {private_ip(t) or '-'}"),
+                        ("Logs", "l opens this task's log stream")),
+                data={"cluster": self.cluster, "task": t["taskArn"], "task_id": task_id,
+                      "task_definition": t.get("taskDefinitionArn", ""),
+                      "containers": [c.get("name", "") for c in t.get("containers", [])],
+                      "running": t.get("lastStatus") == "RUNNING"},
             ))
         return rows
+
+    def log_target(self, row: Row, aws: AwsSession) -> LogTarget | None:
+        """The awslogs stream of the task's container, as its task definition names it:
+        prefix/container/task-id (guessing the stream shows the wrong container's logs)."""
+        definition = aws.client("ecs").describe_task_definition(taskDefinition=row.data["task_definition"])
+        for container in definition["taskDefinition"].get("containerDefinitions", []):
+            config = container.get("logConfiguration") or {}
+            options = config.get("options", {})
+            if config.get("logDriver") != "awslogs" or "awslogs-group" not in options:
+                continue
+            prefix = options.get("awslogs-stream-prefix")
+            stream = f"{prefix}/{container['name']}/{row.data['task_id']}" if prefix else row.data["task_id"]
+            return LogTarget(options["awslogs-group"], stream, options.get("awslogs-region"))
+        return None

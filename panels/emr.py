@@ -18,29 +18,73 @@ def state(cluster: dict[str, Any]) -> tuple[str, str, str]:
     return status.get("State", ""), reason.get("Code", ""), reason.get("Message", "")
 
 
+def describe(aws: AwsSession, cluster_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The cluster's full description and its instance groups (two calls)."""
+    emr = aws.client("emr")
+    cluster = emr.describe_cluster(ClusterId=cluster_id)["Cluster"]
+    groups = list(paginate(emr, "list_instance_groups", "InstanceGroups", ClusterId=cluster_id))
+    return cluster, groups
+
+
+def short_groups(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Groups running fewer instances than requested: lost or decommissioned nodes."""
+    return [g for g in groups if g.get("RunningInstanceCount", 0) < g.get("RequestedInstanceCount", 0)]
+
+
+def nodes(groups: list[dict[str, Any]]) -> str:
+    running = sum(g.get("RunningInstanceCount", 0) for g in groups)
+    requested = sum(g.get("RequestedInstanceCount", 0) for g in groups)
+    return f"{running}/{requested}"
+
+
 class EmrPanel(Panel):
     id, key, title, service, kind = "emr", "5", "EMR", "EMR", "emr.cluster"
-    columns = ("Cluster", "Id", "State", "Reason", "Hours", "Up")
+    columns = ("Cluster", "Id", "State", "Nodes", "Reason", "Release", "Up")
 
-    def clusters(self, aws: AwsSession) -> list[dict[str, Any]]:
-        emr = aws.client("emr")
-        return list(paginate(emr, "list_clusters", "Clusters",
-                             ClusterStates=[*ACTIVE, "TERMINATED_WITH_ERRORS"],
+    def __init__(self, include_terminated: bool = False) -> None:
+        self.include_terminated = include_terminated
+
+    @property
+    def label(self) -> str:
+        return "EMR (with terminated, 7 days)" if self.include_terminated else "EMR"
+
+    def alternatives(self) -> tuple[Source, ...]:
+        return (EmrPanel(False), EmrPanel(True))
+
+    def clusters(self, aws: AwsSession, *, include_terminated: bool = False) -> list[dict[str, Any]]:
+        states = [*ACTIVE, "TERMINATED_WITH_ERRORS", *(["TERMINATED"] if include_terminated else [])]
+        return list(paginate(aws.client("emr"), "list_clusters", "Clusters", ClusterStates=states,
                              CreatedAfter=now() - timedelta(days=7)))
 
     def rows(self, aws: AwsSession) -> list[Row]:
         rows = []
-        for c in self.clusters(aws):
+        for c in self.clusters(aws, include_terminated=self.include_terminated):
             current, code, message = state(c)
             timeline = c.get("Status", {}).get("Timeline", {})
+            full, groups = describe(aws, c["Id"])
+            apps = ", ".join(f"{a['Name']} {a.get('Version', '')}".strip() for a in full.get("Applications", []))
+            protected = bool(full.get("TerminationProtected"))
+            group_lines = [
+                (f"group {g.get('Name', g['Id'])}",
+                 f"{g.get('InstanceGroupType', '')} {g.get('Market', '')} {g.get('InstanceType', '')} "
+                 f"running {g.get('RunningInstanceCount', 0)}/{g.get('RequestedInstanceCount', 0)} "
+                 f"{g.get('Status', {}).get('State', '')}")
+                for g in groups
+            ]
             rows.append(Row(
                 key=c["Id"], name=c["Name"], status=current,
-                cells=(c["Name"], c["Id"], current, code or message, c.get("NormalizedInstanceHours", 0),
+                cells=(c["Name"], c["Id"], current, nodes(groups), code or message,
+                       full.get("ReleaseLabel", "-"),
                        duration(utc(timeline.get("CreationDateTime")), utc(timeline.get("EndDateTime")))),
                 detail=(("Id", c["Id"]), ("ARN", c.get("ClusterArn", "-")), ("State", current),
                         ("Reason code", code or "-"), ("Reason", message or "-"),
-                        ("Created", when(timeline.get("CreationDateTime")))),
-                data={"cluster": c["Id"]},
+                        ("Release / apps", f"{full.get('ReleaseLabel', '-')} · {apps or '-'}"),
+                        ("Instance hours", c.get("NormalizedInstanceHours", 0)),
+                        ("Termination protection", "on" if protected else "off"),
+                        *group_lines,
+                        ("Created", when(timeline.get("CreationDateTime"))),
+                        ("Views", "enter: steps; v there: instance groups")),
+                data={"cluster": c["Id"], "protected": protected, "state": current},
             ))
         return rows
 
@@ -71,6 +115,16 @@ class EmrPanel(Panel):
                     since=utc(step.get("Status", {}).get("Timeline", {}).get("EndDateTime")),
                     path=(c["Id"], step["Id"]), arn=step["Id"],
                 ))
+            for group in short_groups(list(paginate(emr, "list_instance_groups", "InstanceGroups",
+                                                    ClusterId=c["Id"]))):
+                problems.append(Problem(
+                    panel="emr", service="EMR", resource=f"{c['Name']}/{group.get('Name', group['Id'])}",
+                    status="NODES LOST",
+                    reason=f"{group.get('InstanceGroupType', '')} {group.get('Market', '')} group running "
+                           f"{group.get('RunningInstanceCount', 0)} of {group.get('RequestedInstanceCount', 0)}"
+                           f" requested",
+                    severity=Severity.MEDIUM, path=(c["Id"],), arn=group["Id"],
+                ))
         return problems
 
 
@@ -84,6 +138,9 @@ class EmrSteps(Source):
     @property
     def label(self) -> str:
         return f"{self.cluster_name} › steps"
+
+    def alternatives(self) -> tuple[Source, ...]:
+        return (EmrSteps(self.cluster, self.cluster_name), EmrInstanceGroups(self.cluster, self.cluster_name))
 
     def rows(self, aws: AwsSession) -> list[Row]:
         rows = []
@@ -103,5 +160,38 @@ class EmrSteps(Source):
                         ("Failure message", failure.get("Message", "-")),
                         ("Log file", failure.get("LogFile", "-"))),
                 data={"cluster": self.cluster, "step": s["Id"], "state": status.get("State", "")},
+            ))
+        return rows
+
+
+class EmrInstanceGroups(Source):
+    title, kind = "instance groups", "emr.instance-group"
+    columns = ("Group", "Role", "Market", "Type", "Running", "Requested", "State")
+
+    def __init__(self, cluster: str, cluster_name: str) -> None:
+        self.cluster, self.cluster_name = cluster, cluster_name
+
+    @property
+    def label(self) -> str:
+        return f"{self.cluster_name} › instance groups"
+
+    def alternatives(self) -> tuple[Source, ...]:
+        return (EmrSteps(self.cluster, self.cluster_name), EmrInstanceGroups(self.cluster, self.cluster_name))
+
+    def rows(self, aws: AwsSession) -> list[Row]:
+        rows = []
+        for g in paginate(aws.client("emr"), "list_instance_groups", "InstanceGroups", ClusterId=self.cluster):
+            running, requested = g.get("RunningInstanceCount", 0), g.get("RequestedInstanceCount", 0)
+            status = g.get("Status", {})
+            rows.append(Row(
+                key=g["Id"], name=g.get("Name", g["Id"]),
+                status="DEGRADED" if running < requested else status.get("State", ""),
+                cells=(g.get("Name", g["Id"]), g.get("InstanceGroupType", ""), g.get("Market", ""),
+                       g.get("InstanceType", ""), running, requested, status.get("State", "")),
+                detail=(("Group", g["Id"]), ("State", status.get("State", "")),
+                        ("State reason", status.get("StateChangeReason", {}).get("Message") or "-"),
+                        ("Bid price", g.get("BidPrice", "-"))),
+                data={"cluster": self.cluster, "group": g["Id"], "requested": requested,
+                      "role": g.get("InstanceGroupType", "")},
             ))
         return rows

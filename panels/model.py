@@ -69,6 +69,15 @@ class Problem:
         }
 
 
+@dataclass(frozen=True)
+class LogTarget:
+    """Where a resource's logs are: a CloudWatch Logs group and stream."""
+
+    group: str
+    stream: str
+    region: str | None = None
+
+
 class Source:
     """One level of a panel: what it lists and where `enter` leads. Subclasses fill `rows`."""
 
@@ -81,6 +90,15 @@ class Source:
 
     def drill(self, row: Row) -> Source | None:
         """The source one level down from `row`, or None where there is nothing below."""
+        return None
+
+    def alternatives(self) -> tuple[Source, ...]:
+        """Other views of the same parent, cycled with `v` (an EMR cluster's steps and its
+        instance groups). Empty where there are none."""
+        return ()
+
+    def log_target(self, row: Row, aws: AwsSession) -> LogTarget | None:
+        """Where `row`'s logs are (may call AWS, so it runs in a worker); None if it has none."""
         return None
 
     @property

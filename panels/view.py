@@ -24,6 +24,7 @@ from actions.catalog import ACTIONS, BY_ID, for_kind
 from panels.model import Panel, Row, Source, age
 from panels.ordering import arrange, status_style
 from tui.errors import explain
+from tui.log_tail import LogTailScreen
 from tui.safe_text import cell, clean, safe
 
 REFRESH_SECONDS = 15.0
@@ -67,6 +68,8 @@ class PanelView(Vertical):
         Binding("r", "reload", "Refresh"),
         Binding("s", "sort", "Sort"),
         Binding("o", "sort_reverse", "Reverse order", show=False),
+        Binding("l", "logs", "Logs"),
+        Binding("v", "next_view", "Other view"),
         *(Binding(a.key, f"run_action('{a.id}')", a.title) for a in ACTIONS),
     ]
 
@@ -96,6 +99,7 @@ class PanelView(Vertical):
         self.shown: dict[str, Row] = {}
         self.first_cells: dict[str, Text] = {}
         self.footer_actions: frozenset[str] = frozenset()
+        self.waiting = ""
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -175,6 +179,10 @@ class PanelView(Vertical):
             self.follow_path()
         self.update_crumb()
 
+    def set_waiting(self, text: str) -> None:
+        self.waiting = text
+        self.update_crumb()
+
     def refresh_now(self) -> None:
         self.next_due = 0.0
         if self.active and not self.busy:
@@ -250,11 +258,14 @@ class PanelView(Vertical):
     def update_crumb(self) -> None:
         level = self.level
         # Each level's label already names its parents (e.g. "prod › checkout-api › tasks").
-        crumb = self.panel.title if len(self.stack) == 1 else f"{self.panel.title} › {level.source.label}"
+        root = self.stack[0].source.label
+        crumb = root if len(self.stack) == 1 else f"{root} › {level.source.label}"
         parts = Text(clean(crumb, limit=60), style="bold")
         parts.append(f"  {len(self.shown)}/{len(level.rows)}" if level.filter else f"  {len(level.rows)} rows")
         if level.filter:
             parts.append(f"  filter: {clean(level.filter, limit=30)}", style="italic")
+        if self.waiting:
+            parts.append(f"  ⏳ {clean(self.waiting)}", style="bold yellow")
         if self.error:
             since = f"stale since {age_of(level.loaded_at)}" if level.loaded_at else "not loaded"
             parts.append(f"  ⚠ {since}: {clean(self.error, limit=200)}", style="bold red")
@@ -370,6 +381,11 @@ class PanelView(Vertical):
         return frozenset(a.id for a in for_kind(self.level.source.kind) if row is not None and a.applies(row))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "logs":
+            source = type(self.level.source)
+            return source.log_target is not Source.log_target  # only where the source has logs
+        if action == "next_view":
+            return bool(self.level.source.alternatives())
         if action != "run_action":
             return True
         found = BY_ID.get(str(parameters[0]))
@@ -377,6 +393,33 @@ class PanelView(Vertical):
             return False  # not this level's action: hidden, and the key falls through
         row = self.current_row()
         return True if row is not None and found.applies(row) else None
+
+    def action_next_view(self) -> None:
+        """Swap this level for the next view of the same parent (e.g. steps -> instance groups)."""
+        views = self.level.source.alternatives()
+        labels = [v.label for v in views]
+        current = labels.index(self.level.source.label) if self.level.source.label in labels else -1
+        self.stack[-1] = Level(views[(current + 1) % len(views)])
+        self.changed_level()
+
+    def action_logs(self) -> None:
+        row = self.current_row()
+        if row is not None:
+            self.open_logs(self.level.source, row)
+
+    @work(thread=True, exit_on_error=False, group="logs")
+    def open_logs(self, source: Source, row: Row) -> None:
+        aws = self.app.aws  # type: ignore[attr-defined]
+        try:
+            target = source.log_target(row, aws)
+        except Exception as exc:
+            self.app.call_from_thread(self.app.notify, explain(exc, profile=aws.profile), severity="error")
+            return
+        if target is None:
+            self.app.call_from_thread(self.app.notify, f"No log stream is configured for {row.name}.",
+                                      severity="warning")
+            return
+        self.app.call_from_thread(self.app.push_screen, LogTailScreen(aws, target))
 
     def action_run_action(self, action_id: str) -> None:
         row = self.current_row()

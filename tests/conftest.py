@@ -53,6 +53,17 @@ def session(server: DemoServer, region: str = DEMO_REGION, *, read_only: bool = 
                       read_only=read_only)
 
 
+@pytest.fixture(scope="session")
+def test_region(server: DemoServer) -> AwsSession:
+    """TEST_REGION seeded with the ECS, logs and Batch parts of the incident, for tests that act."""
+    from tui.demo.seed import seed_batch, seed_ecs, seed_logs
+
+    aws = session(server, TEST_REGION)
+    for seed in (seed_ecs, seed_logs, seed_batch):
+        seed(aws)
+    return aws
+
+
 @pytest.fixture
 def aws(server: DemoServer) -> AwsSession:
     return session(server)

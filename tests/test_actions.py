@@ -6,8 +6,6 @@ the demo account the other tests read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from botocore.stub import Stubber
 from textual.widgets import Input
@@ -26,19 +24,13 @@ from tui.session import AwsSession
 SIZE = (80, 24)
 
 
-@pytest.fixture(scope="module")
-def ecs_region(server: DemoServer) -> Iterator[None]:
-    from tui.demo.seed import seed_ecs
-
-    seed_ecs(session(server, TEST_REGION))
-    yield
-
-
 def desired(aws: AwsSession, service: str = "checkout-api") -> int:
     return aws.client("ecs").describe_services(cluster="prod", services=[service])["services"][0]["desiredCount"]
 
 
-async def test_set_desired_count_through_confirmation(server: DemoServer, ecs_region: None, audit: AuditLog) -> None:
+async def test_set_desired_count_through_confirmation(
+    server: DemoServer, test_region: AwsSession, audit: AuditLog
+) -> None:
     aws = session(server, TEST_REGION)
     app = WatchkeeperApp(aws, audit=audit)
     async with app.run_test(size=SIZE) as pilot:
@@ -67,7 +59,7 @@ async def test_set_desired_count_through_confirmation(server: DemoServer, ecs_re
 
 
 async def test_confirmation_is_bound_to_the_resource_not_the_row(
-    server: DemoServer, ecs_region: None, audit: AuditLog
+    server: DemoServer, test_region: AwsSession, audit: AuditLog
 ) -> None:
     aws = session(server, TEST_REGION)
     app = WatchkeeperApp(aws, audit=audit)
@@ -84,23 +76,23 @@ async def test_confirmation_is_bound_to_the_resource_not_the_row(
 
 
 async def test_destructive_action_needs_the_name_typed(server: DemoServer, audit: AuditLog) -> None:
-    aws = session(server)
-    job = aws.client("batch").list_jobs(jobQueue="analytics", jobStatus="RUNNABLE")["jobSummaryList"][0]
-    app = WatchkeeperApp(aws, audit=audit)
+    app = WatchkeeperApp(session(server), audit=audit)
     async with app.run_test(size=SIZE) as pilot:
-        await open_path(pilot, app, "batch", "analytics", job["jobName"])
-        await pilot.press("X")
+        await open_path(pilot, app, "emr", "etl-nightly")
+        await pilot.press("T")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         screen = app.screen
-        await pilot.press("y")  # not enough: the name was not typed
+        await pilot.press("y", "enter")  # not enough: the name was not typed
         assert app.screen is screen and screen.query_one("#run").disabled
+        await pilot.press(*"etl-nightl")
+        assert screen.query_one("#run").disabled
         await pilot.press("escape")
         assert not isinstance(app.screen, ConfirmScreen)
     assert audit.entries() == []
 
 
 async def test_read_only_refuses_in_the_app_and_nothing_is_sent(
-    server: DemoServer, ecs_region: None, audit: AuditLog
+    server: DemoServer, test_region: AwsSession, audit: AuditLog
 ) -> None:
     aws = session(server, TEST_REGION, read_only=True)
     app = WatchkeeperApp(aws, audit=audit)
@@ -116,7 +108,7 @@ async def test_read_only_refuses_in_the_app_and_nothing_is_sent(
     assert audit.entries() == []
 
 
-def test_read_only_is_enforced_below_the_app_too(server: DemoServer, ecs_region: None, audit: AuditLog) -> None:
+def test_read_only_is_enforced_below_the_app_too(server: DemoServer, test_region: AwsSession, audit: AuditLog) -> None:
     """Even a call that skips the action framework never leaves the process."""
     aws = session(server, TEST_REGION, read_only=True)
     with pytest.raises(ReadOnlyRefused):

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import ContentSwitcher, Footer
+from textual.worker import get_current_worker
 
 from actions.audit import AuditLog
 from actions.catalog import BY_ID
 from actions.confirm import ConfirmScreen
 from actions.model import PreparedCall
 from actions.runner import ActionRunner
+from actions.waiting import wait_for
 from panels.model import Panel
 from panels.registry import service_panels
 from panels.triage import TriagePanel
@@ -46,6 +49,7 @@ class WatchkeeperApp(App[None]):
         Binding("question_mark", "help", "Help"),
         Binding("at", "command_log", "Calls"),
         Binding("q", "quit", "Quit"),
+        Binding("c", "cancel_wait", "Cancel wait"),
     ]
     COMMANDS = App.COMMANDS | {WatchkeeperCommands}
 
@@ -71,6 +75,7 @@ class WatchkeeperApp(App[None]):
         for view in self.views:
             self.bind(view.panel.key, f"show_panel('{view.panel.id}')", description=view.panel.title, show=False)
         self.runner: ActionRunner | None = None
+        self.waiting = False
         self.account, self.principal = "…", ""
         self.first_paint_at: float | None = None  # perf_counter, for benchmarks/run.py
 
@@ -184,6 +189,10 @@ class WatchkeeperApp(App[None]):
         except ReadOnlyRefused as exc:
             self.notify(str(exc), severity="error")
             return
+        reason = action.blocked(message.row)
+        if reason:
+            self.notify(reason, title=f"{action.title}: not possible", severity="warning", timeout=10)
+            return
         view = message.view
 
         def confirmed(call: PreparedCall | None) -> None:
@@ -209,3 +218,37 @@ class WatchkeeperApp(App[None]):
         self.call_from_thread(self.notify, f"{call.action.title}: {call.target_name} (request {request_id})",
                               title="Sent")
         self.call_from_thread(view.refresh_now)
+        if call.action.wait is not None:
+            self.wait_after(call, response, view)
+
+    def wait_after(self, call: PreparedCall, response: dict[str, Any], view: PanelView) -> None:
+        """Runs in the action's worker: the waiter, with progress in the panel; `c` cancels."""
+        wait, worker, aws = call.action.wait, get_current_worker(), self.aws
+        assert wait is not None and aws is not None
+        label = wait.waiter.replace("_", " ")
+
+        def progress(attempt: int, attempts: int) -> None:
+            self.call_from_thread(view.set_waiting, f"waiting: {label} {attempt}/{attempts} (c cancels)")
+
+        self.waiting = True
+        self.call_from_thread(self.refresh_bindings)
+        try:
+            outcome = wait_for(aws, wait, call.params, response, progress=progress,
+                               cancelled=lambda: worker.is_cancelled)
+        except Exception as exc:
+            outcome = f"failed: {explain(exc, profile=aws.profile)}"
+        finally:
+            self.waiting = False
+            self.call_from_thread(view.set_waiting, "")
+            self.call_from_thread(self.refresh_bindings)
+        self.call_from_thread(self.notify, f"{call.target_name}: {label}: {outcome}", title=call.action.title,
+                              severity="information" if outcome == "done" else "warning")
+        self.call_from_thread(view.refresh_now)
+
+    def action_cancel_wait(self) -> None:
+        self.workers.cancel_group(self, "actions")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_wait":
+            return self.waiting
+        return True

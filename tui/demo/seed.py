@@ -43,7 +43,7 @@ def naive_ago(**delta: float) -> datetime:
 
 def seed_logs(aws: AwsSession) -> None:
     logs = aws.client("logs")
-    for group in ("/ecs/checkout-api", "/ecs/web", "/aws/batch/job", "/aws/codebuild/web-build"):
+    for group in ("/aws/batch/job", "/aws/codebuild/web-build"):
         logs.create_log_group(logGroupName=group)
     logs.create_log_stream(logGroupName="/ecs/checkout-api", logStreamName="ecs/checkout-api/demo")
     start = int(ago(minutes=10).timestamp() * 1000)
@@ -74,29 +74,12 @@ def seed_ecs(aws: AwsSession) -> None:
         ("staging", "worker"): (1, 1, 0),
     }
     moto_ecs = backend("ecs", aws.region)
+    logs = aws.client("logs")
     for (cluster, name), (desired, running, crashed) in services.items():
-        ecs.register_task_definition(
-            family=name,
-            requiresCompatibilities=["FARGATE"],
-            networkMode="awsvpc",
-            cpu="256",
-            memory="512",
-            containerDefinitions=[
-                {
-                    "name": name,
-                    "image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{name}:2.14.0",
-                    "memory": 512,
-                    "logConfiguration": {
-                        "logDriver": "awslogs",
-                        "options": {
-                            "awslogs-group": f"/ecs/{name}",
-                            "awslogs-region": aws.region,
-                            "awslogs-stream-prefix": "ecs",
-                        },
-                    },
-                }
-            ],
-        )
+        logs.create_log_group(logGroupName=f"/ecs/{name}")
+        # checkout-api's revision 2 (heap 512m) is the one that runs out of memory; 1 was fine.
+        for _ in range(2 if crashed else 1):
+            register_task_definition(ecs, name, aws.region)
         ecs.create_service(
             cluster=cluster, serviceName=name, taskDefinition=name, desiredCount=desired,
             launchType="FARGATE", networkConfiguration=network,
@@ -111,6 +94,7 @@ def seed_ecs(aws: AwsSession) -> None:
             task.started_at = ago(minutes=50 - index * 9)
             if index >= running:
                 stop_task_as_oom(task, minutes_ago=40 - index * 8)
+                write_oom_log(logs, name, task.id)
             else:
                 task.containers[0].last_status = "RUNNING"
         counts = moto_ecs.clusters[cluster]  # moto does not keep these counts itself
@@ -134,6 +118,50 @@ def seed_ecs(aws: AwsSession) -> None:
             deployment["rolloutState"] = "COMPLETED"
             service.events = [{"id": "ok", "createdAt": ago(hours=2),
                                "message": f"(service {name}) has reached a steady state."}]
+
+
+def register_task_definition(ecs: Any, name: str, region: str | None) -> None:
+    ecs.register_task_definition(
+        family=name,
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu="256",
+        memory="512",
+        containerDefinitions=[
+            {
+                "name": name,
+                "image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{name}:2.14.0",
+                "memory": 512,
+                "logConfiguration": {
+                    "logDriver": "awslogs",
+                    "options": {
+                        "awslogs-group": f"/ecs/{name}",
+                        "awslogs-region": region or DEMO_REGION,
+                        "awslogs-stream-prefix": "ecs",
+                    },
+                },
+            }
+        ],
+    )
+
+
+OOM_LOG = [
+    "INFO  Starting checkout-api v2.14.0 (heap 512m)",
+    "INFO  Connected to orders-db (pool 20)",
+    "WARN  GC overhead: 91% of time in GC over the last 60 s",
+    "ERROR java.lang.OutOfMemoryError: Java heap space",
+    "ERROR \tat com.example.checkout.CartCache.load(CartCache.java:88)",
+    "FATAL Container killed: out of memory (exit 137)",
+]
+
+
+def write_oom_log(logs: Any, service: str, task_id: str) -> None:
+    """The stream ECS's awslogs driver would write: prefix/container/task-id."""
+    group, stream = f"/ecs/{service}", f"ecs/{service}/{task_id}"
+    logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    start = int(ago(minutes=45).timestamp() * 1000)
+    logs.put_log_events(logGroupName=group, logStreamName=stream,
+                        logEvents=[{"timestamp": start + i * 1000, "message": m} for i, m in enumerate(OOM_LOG)])
 
 
 def stop_task_as_oom(task: Any, *, minutes_ago: float) -> None:
@@ -242,6 +270,16 @@ class _FailedStep(moto_emr.Step):  # type: ignore[name-defined,misc]
         return {**super().status, "FailureDetails": self.failure_details}
 
 
+class _LostNodesGroup(moto_emr.InstanceGroup):  # type: ignore[name-defined,misc]
+    """moto runs every requested instance; the demo's spot core group has lost one."""
+
+    lost = 1
+
+    @property
+    def running_instance_count(self) -> int:
+        return self.num_instances - self.lost
+
+
 class _FailedCluster(moto_emr.Cluster):  # type: ignore[name-defined,misc]
     """moto's Cluster status has no StateChangeReason code; the demo's broken cluster does."""
 
@@ -281,6 +319,8 @@ def seed_emr(aws: AwsSession) -> None:
     moto = backend("emr", aws.region)
     cluster = moto.clusters[etl]
     cluster.state = "WAITING"
+    core = next(g for g in moto.instance_groups.values() if g.cluster_id == etl and g.role == "CORE")
+    core.__class__ = _LostNodesGroup
     states = ["COMPLETED", "COMPLETED", "FAILED", "PENDING"]
     for index, (item, state) in enumerate(zip(cluster.steps, states, strict=True)):
         item.state = state
@@ -317,7 +357,7 @@ def seed_emr(aws: AwsSession) -> None:
 def seed_batch(aws: AwsSession) -> None:
     batch, ec2, iam = aws.client("batch"), aws.client("ec2"), aws.client("iam")
     role = iam.create_role(
-        RoleName="demo-batch",
+        RoleName=f"demo-batch-{aws.region}",  # IAM is global; one role per seeded region
         AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
     )["Role"]["Arn"]
     subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
@@ -352,6 +392,14 @@ def seed_batch(aws: AwsSession) -> None:
             job.attempts[-1]["container"].update(
                 exitCode=1, reason="ResourceInitializationError: unable to pull secrets or registry auth")
             job.attempts[-1]["statusReason"] = "Essential container in task exited"
+            logs = aws.client("logs")
+            stream = job.attempts[-1]["container"]["logStreamName"]
+            logs.create_log_stream(logGroupName="/aws/batch/job", logStreamName=stream)
+            logs.put_log_events(logGroupName="/aws/batch/job", logStreamName=stream, logEvents=[
+                {"timestamp": int(ago(minutes=49).timestamp() * 1000) + i, "message": line}
+                for i, line in enumerate(["export: reading s3://demo-warehouse/2026-11-22/",
+                                          "ERROR unable to pull secrets: AccessDeniedException on "
+                                          "secretsmanager:GetSecretValue"])])
         elif status == "RUNNABLE":
             job.job_stopped = False
             job.attempts.clear()
@@ -436,5 +484,5 @@ def seed_all(aws: AwsSession) -> None:
         seed(aws)
 
 
-SEEDS = [seed_logs, seed_ecs, seed_stepfunctions, seed_codepipeline, seed_emr, seed_batch,
+SEEDS = [seed_ecs, seed_logs, seed_stepfunctions, seed_codepipeline, seed_emr, seed_batch,
          seed_inspector, seed_snapshots]

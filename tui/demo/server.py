@@ -47,6 +47,9 @@ def start_server() -> DemoServer:
     from tui.session import shared_loader
 
     moto.core.utils.create_loader = shared_loader  # type: ignore[attr-defined]
+    from tui.demo import moto_extras
+
+    moto_extras.install()
     # Batch jobs must not try to start Docker containers.
     default_user_config.setdefault("batch", {})["use_docker"] = False
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
