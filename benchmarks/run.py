@@ -6,7 +6,7 @@
   headless; then the same in a real terminal under tmux)
 - table: 10,000 rows loaded and painted, rows per second, refresh with 5 % changed
 - keystrokes with 10,000 rows: cursor move and filter, per key
-- API calls per refresh against the seeded demo
+- API calls per refresh against the seeded demo, and for an ECS service with 5,000 tasks
 """
 
 from __future__ import annotations
@@ -130,18 +130,36 @@ async def key_costs(pilot, keys: list[str]) -> list[float]:  # type: ignore[no-u
     return costs
 
 
-def api_calls() -> dict[str, int]:
+def ecs_at_scale(aws, tasks: int = 5_000) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """A service with 5,000 tasks: calls and time for one load of its task list."""
+    from panels.ecs import EcsTasks
+
+    ecs = aws.client("ecs")
+    ecs.create_cluster(clusterName="scale")
+    network = ecs.describe_services(cluster="prod", services=["web"])["services"][0]["networkConfiguration"]
+    for _ in range(tasks // 10):
+        ecs.run_task(cluster="scale", taskDefinition="web", launchType="FARGATE", count=10,
+                     networkConfiguration=network, group="service:web")
+    before = len(aws.calls)
+    start = time.perf_counter()
+    rows = EcsTasks("scale", "scale", "web").rows(aws)
+    return {"ecs_5000_tasks_rows": len(rows), "ecs_5000_tasks_calls": len(aws.calls) - before,
+            "ecs_5000_tasks_load_s": time.perf_counter() - start}
+
+
+def api_calls() -> dict[str, float]:
     from panels.registry import service_panels
     from panels.triage import TriagePanel
     from tui.demo.run import start_demo
 
     aws = start_demo(ticker=False)
-    counts = {}
+    counts: dict[str, float] = {}
     TriagePanel().rows(aws)  # warm clients
     for panel in [TriagePanel(), *service_panels()]:
         before = len(aws.calls)
         panel.rows(aws)
         counts[f"calls_per_refresh_{panel.id}"] = len(aws.calls) - before
+    counts.update(ecs_at_scale(aws))
     return counts
 
 

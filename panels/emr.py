@@ -39,7 +39,7 @@ def nodes(groups: list[dict[str, Any]]) -> str:
 
 class EmrPanel(Panel):
     id, key, title, service, kind = "emr", "5", "EMR", "EMR", "emr.cluster"
-    columns = ("Cluster", "Id", "State", "Nodes", "Reason", "Release", "Up")
+    columns = ("Cluster", "State", "Nodes", "Reason", "Release", "Up", "Id")
 
     def __init__(self, include_terminated: bool = False) -> None:
         self.include_terminated = include_terminated
@@ -73,9 +73,8 @@ class EmrPanel(Panel):
             ]
             rows.append(Row(
                 key=c["Id"], name=c["Name"], status=current,
-                cells=(c["Name"], c["Id"], current, nodes(groups), code or message,
-                       full.get("ReleaseLabel", "-"),
-                       duration(utc(timeline.get("CreationDateTime")), utc(timeline.get("EndDateTime")))),
+                cells=(c["Name"], current, nodes(groups), code or message, full.get("ReleaseLabel", "-"),
+                       duration(utc(timeline.get("CreationDateTime")), utc(timeline.get("EndDateTime"))), c["Id"]),
                 detail=(("Id", c["Id"]), ("ARN", c.get("ClusterArn", "-")), ("State", current),
                         ("Reason code", code or "-"), ("Reason", message or "-"),
                         ("Release / apps", f"{full.get('ReleaseLabel', '-')} · {apps or '-'}"),

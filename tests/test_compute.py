@@ -137,7 +137,7 @@ async def test_failed_job_reason_and_resubmit(test_region: AwsSession, audit: Au
 def test_cluster_rows_show_release_and_lost_nodes(aws: AwsSession) -> None:
     rows = {r.name: r for r in EmrPanel().rows(aws)}
     etl = rows["etl-nightly"]
-    assert etl.cells[3] == "4/5" and etl.cells[5] == "emr-7.2.0"
+    assert etl.cells[2] == "4/5" and etl.cells[4] == "emr-7.2.0"
     groups = {r.name: r for r in EmrInstanceGroups(etl.data["cluster"], "etl-nightly").rows(aws)}
     assert groups["core"].status == "DEGRADED" and groups["core"].cells[4:6] == (3, 4)
     lost = [p for p in EmrPanel().problems(aws) if p.status == "NODES LOST"]
