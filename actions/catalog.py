@@ -6,6 +6,7 @@ import shlex
 
 from actions.model import Action, Ask, Wait
 from panels.batch import QUEUED, resubmit_params
+from panels.inspector import suppression_filter
 
 SERVICES_STABLE = Wait("ecs", "services_stable",
                        lambda params, _: {"cluster": params["cluster"], "services": [params["service"]]})
@@ -126,12 +127,40 @@ ACTIONS: tuple[Action, ...] = (
         service="batch", operation="submit_job", applies=lambda row: row.data.get("status") == "FAILED",
         params=lambda row, _: resubmit_params(row),
     ),
-    # -- EBS ---------------------------------------------------------------------------------
+    # -- Inspector ---------------------------------------------------------------------------
     Action(
-        id="ebs.snapshot-volume", title="Snapshot this volume", key="N", kind="ebs.snapshot",
+        id="inspector.suppress", title="Suppress this vulnerability (rule)", key="U", kind="inspector.finding",
+        service="inspector2", operation="create_filter",
+        asks=(Ask("scope", "Scope: resource (this resource only) or all (every resource)",
+                  default=lambda row: "resource"),
+              Ask("reason", "Reason", default=lambda row: "Risk accepted by on-call")),
+        params=lambda row, v: suppression_filter(row, v["scope"], v["reason"]),
+    ),
+    # -- EBS ---------------------------------------------------------------------------------
+    *(Action(
+        id=f"ebs.snapshot-volume.{kind}", title="Snapshot the volume now", key="N", kind=kind,
         service="ec2", operation="create_snapshot", applies=lambda row: bool(row.data.get("volume")),
         asks=(Ask("description", "Description", default=lambda row: "watchkeeper on-demand"),),
         params=lambda row, v: {"VolumeId": row.data["volume"], "Description": v["description"]},
+    ) for kind in ("ebs.snapshot", "ebs.volume")),
+    Action(
+        id="ebs.copy", title="Copy the snapshot to another region", key="K", kind="ebs.snapshot",
+        service="ec2", operation="copy_snapshot", region_ask="region",
+        asks=(Ask("region", "Destination region", default=lambda row: "us-west-2"),),
+        params=lambda row, v: {"SourceSnapshotId": row.data["snapshot"], "SourceRegion": row.data["region"],
+                               "Description": f"Off-site copy of {row.data['snapshot']} (watchkeeper)"},
+    ),
+    Action(
+        id="ebs.delete", title="Delete the snapshot", key="X", kind="ebs.snapshot",
+        service="ec2", operation="delete_snapshot", destructive=True,
+        params=lambda row, _: {"SnapshotId": row.data["snapshot"]},
+    ),
+    # -- RDS ---------------------------------------------------------------------------------
+    Action(
+        id="rds.snapshot", title="Snapshot the database now", key="N", kind="rds.snapshot",
+        service="rds", operation="create_db_snapshot", applies=lambda row: row.data.get("kind") == "instance",
+        asks=(Ask("name", "Snapshot name", default=lambda row: f"{row.data['db']}-watchkeeper"),),
+        params=lambda row, v: {"DBInstanceIdentifier": row.data["db"], "DBSnapshotIdentifier": v["name"]},
     ),
 )
 

@@ -51,7 +51,7 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
                 ("Target   ", "bold"), clean(self.row.name), "\n",
                 ("ARN/id   ", "bold"), clean(self.row.key), "\n",
                 ("Account  ", "bold"), identity.account if identity else "(unknown)", "   ",
-                ("Region  ", "bold"), aws.region or "-", "\n",
+                ("Region  ", "bold"), (self.call.region if self.call else None) or aws.region or "-", "\n",
                 ("Identity ", "bold"), identity.arn if identity else "(unknown)",
             ))
             for ask in self.action.asks:

@@ -43,6 +43,7 @@ class Action:
     asks: tuple[Ask, ...] = field(default=())
     blocked: Callable[[Row], str | None] = lambda row: None  # why it cannot run on this row now
     wait: Wait | None = None
+    region_ask: str | None = None  # the ask naming the region to call (a copy to another region)
 
     def values(self, row: Row, typed: Mapping[str, str]) -> dict[str, Any]:
         """Typed answers, converted; raises ValueError with a sentence for bad input."""
@@ -67,3 +68,4 @@ class PreparedCall:
     target_name: str
     target_key: str
     params: dict[str, Any]
+    region: str | None = None  # None: the session's region

@@ -20,7 +20,8 @@ class ActionRunner:
 
     def prepare(self, action: Action, row: Row, typed: Mapping[str, str] | None = None) -> PreparedCall:
         values = action.values(row, typed or {})
-        return PreparedCall(action, row.name, row.key, action.params(row, values))
+        region = values[action.region_ask] if action.region_ask else None
+        return PreparedCall(action, row.name, row.key, action.params(row, values), region or None)
 
     def refuse_if_read_only(self, action: Action) -> None:
         if action.mutates and self.aws.read_only:
@@ -31,7 +32,7 @@ class ActionRunner:
         action = call.action
         return (
             python_call(action.service, action.operation, call.params),
-            cli_command(action.service, action.operation, call.params, region=self.aws.region,
+            cli_command(action.service, action.operation, call.params, region=call.region or self.aws.region,
                         profile=self.aws.profile, endpoint_url=self.aws.endpoint or None),
         )
 
@@ -44,7 +45,7 @@ class ActionRunner:
             "identity": identity.arn if identity else None,
             "account": identity.account if identity else None,
             "profile": self.aws.profile_name,
-            "region": self.aws.region,
+            "region": call.region or self.aws.region,
             "endpoint": self.aws.endpoint or None,
             "action": action.id,
             "operation": f"{action.service}:{action.operation}",
@@ -52,7 +53,7 @@ class ActionRunner:
             "parameters": call.params,
         }
         try:
-            response = getattr(self.aws.client(action.service), action.operation)(**call.params)
+            response = getattr(self.aws.client(action.service, call.region), action.operation)(**call.params)
         except Exception as exc:
             if action.mutates:
                 self.audit.append({**entry, "result": "error", "error_kind": error_kind(exc),

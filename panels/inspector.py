@@ -1,20 +1,33 @@
-"""Amazon Inspector (inspector2): active findings, worst first."""
+"""Amazon Inspector (inspector2): severity summary, findings worst first, grouped by CVE or resource."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter, defaultdict
 from typing import Any
 
-from panels.model import Panel, Problem, Row, Severity, paginate, utc, when
+from rich.text import Text
+
+from panels.model import Panel, Problem, Row, Severity, Source, paginate, utc, when
+from panels.ordering import status_style
 from tui.session import AwsSession
 
 ORDER = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNTRIAGED"]
-ACTIVE = {"findingStatus": [{"comparison": "EQUALS", "value": "ACTIVE"}]}
+SHORT = {"CRITICAL": "CRIT", "HIGH": "HIGH", "MEDIUM": "MED", "LOW": "LOW", "INFORMATIONAL": "INFO",
+         "UNTRIAGED": "UNTR"}
+RESOURCE_TYPES = {"AWS_ECR_CONTAINER_IMAGE": "ECR", "AWS_EC2_INSTANCE": "EC2", "AWS_LAMBDA_FUNCTION": "Lambda",
+                  "AWS_ECR_REPOSITORY": "ECR repo", "CODE_REPOSITORY": "Code"}
 
 
-def findings(aws: AwsSession) -> list[dict[str, Any]]:
-    found = list(paginate(aws.client("inspector2"), "list_findings", "findings", filterCriteria=ACTIVE,
+def rank(severity: str | None) -> int:
+    return ORDER.index(severity) if severity in ORDER else len(ORDER)
+
+
+def findings(aws: AwsSession, status: str | None = "ACTIVE") -> list[dict[str, Any]]:
+    criteria = {"findingStatus": [{"comparison": "EQUALS", "value": status}]} if status else {}
+    found = list(paginate(aws.client("inspector2"), "list_findings", "findings", filterCriteria=criteria,
                           PaginationConfig={"PageSize": 100}))
-    found.sort(key=lambda f: ORDER.index(f["severity"]) if f.get("severity") in ORDER else len(ORDER))
+    found.sort(key=lambda f: rank(f.get("severity")))
     return found
 
 
@@ -37,30 +50,82 @@ def resource_label(rid: str) -> str:
     return rid
 
 
+def finding_row(f: dict[str, Any]) -> Row:
+    kind, rid = resource(f)
+    details = f.get("packageVulnerabilityDetails", {})
+    packages = details.get("vulnerablePackages", [])
+    first = packages[0] if packages else {}
+    cvss = "; ".join(f"{c.get('baseScore')} {c.get('scoringVector', '')} ({c.get('source', '')})"
+                     for c in details.get("cvss", [])) or "-"
+    recommendation = f.get("remediation", {}).get("recommendation", {})
+    return Row(
+        key=f["findingArn"], name=vulnerability(f), status=f.get("severity", ""),
+        cells=(SHORT.get(f.get("severity", ""), f.get("severity", "")), vulnerability(f),
+               RESOURCE_TYPES.get(kind, kind), resource_label(rid), first.get("name", "-"),
+               first.get("fixedInVersion", "-"), f.get("exploitAvailable", "-"), f.get("title", "")),
+        detail=(("Title", f.get("title", "")), ("Severity", f"{f.get('severity')} · score "
+                                                            f"{f.get('inspectorScore', '-')}"),
+                ("Status", f"{f.get('status', '-')} · {f.get('type', '-')}"),
+                ("Resource", f"{kind} {rid}"),
+                ("Packages", "; ".join(f"{p.get('name')} {p.get('version')} → fixed in "
+                                       f"{p.get('fixedInVersion', 'no fix yet')}" for p in packages) or "-"),
+                ("Exploit available", f.get("exploitAvailable", "-")),
+                ("CVSS", cvss),
+                ("Remediation", recommendation.get("text", "-")),
+                ("Remediation URL", recommendation.get("Url") or details.get("sourceUrl") or "-"),
+                ("First / last seen", f"{when(utc(f.get('firstObservedAt')))} / "
+                                      f"{when(utc(f.get('lastObservedAt')))}"),
+                ("Description", f.get("description", "-"))),
+        data={"finding": f["findingArn"], "vulnerability": vulnerability(f), "resource": rid,
+              "resource_type": kind, "severity": f.get("severity", "")},
+    )
+
+
+def suppression_filter(row: Row, scope: str, reason: str) -> dict[str, Any]:
+    """CreateFilter parameters suppressing the row's vulnerability on its resource, or everywhere."""
+    if scope not in ("resource", "all"):
+        raise ValueError(f"Scope must be resource or all, not {scope!r}.")
+    criteria: dict[str, Any] = {"vulnerabilityId": [{"comparison": "EQUALS", "value": row.data["vulnerability"]}]}
+    if scope == "resource":
+        criteria["resourceId"] = [{"comparison": "EQUALS", "value": row.data["resource"]}]
+    target = resource_label(row.data["resource"]) if scope == "resource" else "all"
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", f"wk-suppress-{row.data['vulnerability']}-{target}")[:128]
+    return {"name": name, "action": "SUPPRESS", "filterCriteria": criteria, "reason": reason,
+            "description": f"Suppressed from watchkeeper: {row.data['vulnerability']} on {target}"}
+
+
+def severity_bar(rows: list[Row], scans: str = "") -> Text:
+    counts = Counter(r.data.get("severity") for r in rows)
+    bar = Text()
+    for severity in ORDER:
+        style = status_style(severity) if counts[severity] else "dim"
+        bar.append(f"{SHORT[severity]} {counts[severity]}  ", style=style)
+    if scans:
+        bar.append(f"│ {scans}", style="dim")
+    return bar
+
+
 class InspectorPanel(Panel):
     id, key, title, service, kind = "inspector", "7", "Inspector", "Inspector", "inspector.finding"
-    columns = ("Severity", "Vulnerability", "Resource", "Exploit", "Fix", "Title")
+    columns = ("Sev", "Vulnerability", "Type", "Resource", "Package", "Fixed in", "Exploit", "Title")
+
+    def __init__(self, status: str | None = "ACTIVE") -> None:
+        self.status = status
+        self.scans = ""
+
+    @property
+    def label(self) -> str:
+        return "Inspector" if self.status == "ACTIVE" else "Inspector (all statuses)"
+
+    def alternatives(self) -> tuple[Source, ...]:
+        return (InspectorPanel(), InspectorGroups("cve"), InspectorGroups("resource"), InspectorPanel(None))
 
     def rows(self, aws: AwsSession) -> list[Row]:
-        rows = []
-        for f in findings(aws):
-            kind, rid = resource(f)
-            packages = f.get("packageVulnerabilityDetails", {}).get("vulnerablePackages", [])
-            rows.append(Row(
-                key=f["findingArn"], name=vulnerability(f), status=f.get("severity", ""),
-                cells=(f.get("severity", ""), vulnerability(f), resource_label(rid),
-                       f.get("exploitAvailable", "-"), f.get("fixAvailable", "-"), f.get("title", "")),
-                detail=(("Title", f.get("title", "")), ("Resource", f"{kind} {rid}"),
-                        ("Score", f.get("inspectorScore", "-")),
-                        ("Packages", "; ".join(f"{p.get('name')} {p.get('version')} → fixed in "
-                                               f"{p.get('fixedInVersion', '?')}" for p in packages) or "-"),
-                        ("Remediation", f.get("remediation", {}).get("recommendation", {}).get("text", "-")),
-                        ("First / last seen", f"{when(utc(f.get('firstObservedAt')))} / "
-                                              f"{when(utc(f.get('lastObservedAt')))}"),
-                        ("Description", f.get("description", "-"))),
-                data={"finding": f["findingArn"], "vulnerability": vulnerability(f), "resource": rid},
-            ))
-        return rows
+        self.scans = scan_status(aws)
+        return [finding_row(f) for f in findings(aws, self.status)]
+
+    def summary(self, rows: list[Row]) -> Text:
+        return severity_bar(rows, self.scans)
 
     def problems(self, aws: AwsSession) -> list[Problem]:
         problems = []
@@ -70,8 +135,7 @@ class InspectorPanel(Panel):
                 continue
             _, rid = resource(f)
             problems.append(Problem(
-                panel="inspector", service="Inspector", resource=resource_label(rid),
-                status=severity,
+                panel="inspector", service="Inspector", resource=resource_label(rid), status=severity,
                 reason=f"{vulnerability(f)} {f.get('title', '')}"
                        + (" (exploit available)" if f.get("exploitAvailable") == "YES" else ""),
                 severity=Severity.CRITICAL if severity == "CRITICAL" else Severity.HIGH,
@@ -79,3 +143,75 @@ class InspectorPanel(Panel):
             ))
         return problems
 
+
+def scan_status(aws: AwsSession) -> str:
+    """Which scan types the account has on, e.g. "scans EC2 on · ECR on · Lambda off"."""
+    accounts = aws.client("inspector2").batch_get_account_status(
+        accountIds=[aws.identity().account]
+    ).get("accounts", [])
+    if not accounts:
+        return ""
+    state = accounts[0].get("resourceState", {})
+    names = {"ec2": "EC2", "ecr": "ECR", "lambda": "Lambda"}
+    return "scans " + " · ".join(
+        f"{label} {'on' if state.get(key, {}).get('status') == 'ENABLED' else 'off'}" for key, label in names.items()
+    )
+
+
+class InspectorGroups(Source):
+    """Findings grouped by CVE ("which images carry this CVE") or by resource ("what is wrong here")."""
+
+    kind = "inspector.group"
+    columns = ("Worst", "Group", "Findings", "Crit", "High", "Exploit", "Spread")
+
+    def __init__(self, by: str) -> None:
+        self.by = by
+
+    @property
+    def label(self) -> str:
+        return f"Inspector by {'CVE' if self.by == 'cve' else 'resource'}"
+
+    def alternatives(self) -> tuple[Source, ...]:
+        return InspectorPanel().alternatives()
+
+    def group_of(self, f: dict[str, Any]) -> str:
+        return vulnerability(f) if self.by == "cve" else resource_label(resource(f)[1])
+
+    def rows(self, aws: AwsSession) -> list[Row]:
+        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for f in findings(aws):
+            groups[self.group_of(f)].append(f)
+        rows = []
+        for name, members in sorted(groups.items(), key=lambda kv: (min(rank(f.get("severity")) for f in kv[1]),
+                                                                     -len(kv[1]))):
+            worst = ORDER[min(rank(f.get("severity")) for f in members)] if members else "-"
+            other = {resource_label(resource(f)[1]) if self.by == "cve" else vulnerability(f) for f in members}
+            rows.append(Row(
+                key=f"{self.by}:{name}", name=name, status=worst,
+                cells=(SHORT.get(worst, worst), name, len(members),
+                       sum(f.get("severity") == "CRITICAL" for f in members),
+                       sum(f.get("severity") == "HIGH" for f in members),
+                       sum(f.get("exploitAvailable") == "YES" for f in members),
+                       f"{len(other)} {'resources' if self.by == 'cve' else 'CVEs'}"),
+                detail=((("Resources" if self.by == "cve" else "Vulnerabilities"), ", ".join(sorted(other))),),
+                data={"group": name, "severity": worst},
+            ))
+        return rows
+
+    def drill(self, row: Row) -> Source:
+        return GroupFindings(self, row.name)
+
+
+class GroupFindings(Source):
+    kind = "inspector.finding"
+    columns = InspectorPanel.columns
+
+    def __init__(self, groups: InspectorGroups, name: str) -> None:
+        self.groups, self.name = groups, name
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    def rows(self, aws: AwsSession) -> list[Row]:
+        return [finding_row(f) for f in findings(aws) if self.groups.group_of(f) == self.name]

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
+
 if TYPE_CHECKING:
     from tui.session import AwsSession
 
@@ -90,6 +92,10 @@ class Source:
 
     def drill(self, row: Row) -> Source | None:
         """The source one level down from `row`, or None where there is nothing below."""
+        return None
+
+    def summary(self, rows: list[Row]) -> Text | None:
+        """One line shown above the table (Inspector's severity counts); None for none."""
         return None
 
     def alternatives(self) -> tuple[Source, ...]:

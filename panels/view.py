@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from actions.catalog import ACTIONS, BY_ID, for_kind
+from panels.export import export_rows
 from panels.model import Panel, Row, Source, age
 from panels.ordering import arrange, status_style
 from tui.errors import explain
@@ -70,6 +71,7 @@ class PanelView(Vertical):
         Binding("o", "sort_reverse", "Reverse order", show=False),
         Binding("l", "logs", "Logs"),
         Binding("v", "next_view", "Other view"),
+        Binding("e", "export", "Export", show=False),
         *(Binding(a.key, f"run_action('{a.id}')", a.title) for a in ACTIONS),
     ]
 
@@ -104,6 +106,7 @@ class PanelView(Vertical):
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(id="crumb", classes="crumb")
+        yield Static(id="summary", classes="summary hidden")
         yield Input(placeholder="filter: words to match, esc to close", id="filter", classes="hidden")
         yield RowTable(cursor_type="row", zebra_stripes=True, id="table")
         with VerticalScroll(id="detail-scroll"):
@@ -217,6 +220,10 @@ class PanelView(Vertical):
         if ordered and table.columns:
             table.sort("0", key=lambda first: position.get(id(first), len(position)))
         self.restore_cursor()
+        summary = level.source.summary(level.rows)
+        box = self.query_one("#summary", Static)
+        box.set_class(summary is None, "hidden")
+        box.update(summary or "")
 
     def restore_cursor(self) -> None:
         table, key = self.table, self.level.cursor_key
@@ -401,6 +408,18 @@ class PanelView(Vertical):
         current = labels.index(self.level.source.label) if self.level.source.label in labels else -1
         self.stack[-1] = Level(views[(current + 1) % len(views)])
         self.changed_level()
+
+    def action_export(self) -> None:
+        """The rows as shown (filtered and sorted) to CSV and JSON files, for tickets and reports."""
+        level = self.level
+        rows = arrange(level.rows, text=level.filter, column=level.sort_column, reverse=level.sort_reverse)
+        try:
+            paths = export_rows(f"{self.panel.id}-{level.source.kind}", level.source.columns, rows)
+        except OSError as exc:
+            self.app.notify(f"Export failed: {exc}", severity="error")
+            return
+        self.app.notify(f"{len(rows)} rows written to {paths[0]} and {paths[1].name}", title="Exported",
+                        timeout=10)
 
     def action_logs(self) -> None:
         row = self.current_row()

@@ -55,11 +55,11 @@ def session(server: DemoServer, region: str = DEMO_REGION, *, read_only: bool = 
 
 @pytest.fixture(scope="session")
 def test_region(server: DemoServer) -> AwsSession:
-    """TEST_REGION seeded with the ECS, logs and Batch parts of the incident, for tests that act."""
-    from tui.demo.seed import seed_batch, seed_ecs, seed_logs
+    """TEST_REGION seeded with the ECS, logs, Batch and EBS parts of the incident, for tests that act."""
+    from tui.demo.seed import seed_batch, seed_ecs, seed_logs, seed_snapshots
 
     aws = session(server, TEST_REGION)
-    for seed in (seed_ecs, seed_logs, seed_batch):
+    for seed in (seed_ecs, seed_logs, seed_batch, seed_snapshots):
         seed(aws)
     return aws
 

@@ -6,7 +6,9 @@ import time
 from collections.abc import Callable
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
+from actions.confirm import ConfirmScreen
 from panels.view import PanelView
 from tui.app import WatchkeeperApp
 
@@ -52,3 +54,13 @@ async def open_path(pilot: Pilot, app: WatchkeeperApp, panel_id: str, *names: st
             await wait_for(pilot, lambda depth=depth: len(view.stack) == depth + 1)  # type: ignore[misc]
             await loaded(pilot, view)
     return view
+
+
+async def confirm(pilot: Pilot, app: WatchkeeperApp, key: str, **typed: str) -> None:
+    """Press an action's key, fill the named inputs, and run it."""
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    for name, value in typed.items():
+        app.screen.query_one(f"#{name}", Input).value = value
+    await pilot.press("enter" if app.screen.query(Input) else "y")
+    await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))

@@ -6,7 +6,6 @@ import json
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -69,20 +68,20 @@ def test_unreachable_endpoint_is_exit_2(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 2 and "Cannot reach the AWS endpoint" in err
 
 
+EMPTY_SERVER = """
+import sys, time
+from tui.demo.server import start_server
+print(start_server().endpoint_url, flush=True)
+time.sleep(600)
+"""
+
+
 @pytest.fixture(scope="module")
 def empty_server() -> Iterator[str]:
-    """A second moto server, in its own process, so its account is empty."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
+    """The demo's server, unseeded, in its own process, so its account is empty."""
+    proc = subprocess.Popen([sys.executable, "-c", EMPTY_SERVER], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    yield proc.stdout.readline().strip()
     proc.terminate()
     proc.wait(10)
 

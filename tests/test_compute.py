@@ -7,30 +7,19 @@ clusters as they found them).
 
 from __future__ import annotations
 
-from textual.widgets import Input
-
 from actions.audit import AuditLog
 from actions.confirm import ConfirmScreen
 from panels.batch import BatchPanel
 from panels.ecs import DESCRIBE_TASKS_MAX, EcsTasks, describe_tasks
 from panels.emr import EmrInstanceGroups, EmrPanel
 from tests.conftest import session
-from tests.pilot import loaded, open_path, select, view_of, wait_for
+from tests.pilot import confirm, loaded, open_path, select, view_of, wait_for
 from tui.app import WatchkeeperApp
 from tui.demo.server import DemoServer
 from tui.log_tail import LogTailScreen
 from tui.session import AwsSession
 
 SIZE = (80, 24)
-
-
-async def confirm(pilot, app: WatchkeeperApp, key: str, **typed: str) -> None:  # type: ignore[no-untyped-def]
-    await pilot.press(key)
-    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-    for name, value in typed.items():
-        app.screen.query_one(f"#{name}", Input).value = value
-    await pilot.press("enter" if typed else "y")
-    await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
 
 
 # -- ECS -----------------------------------------------------------------------------------------

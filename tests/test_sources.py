@@ -95,10 +95,12 @@ def test_inspector_critical_and_exploitable_high(aws: AwsSession) -> None:
 
 def test_snapshots_error_and_stale_volume(aws: AwsSession) -> None:
     problems = SnapshotsPanel().problems(aws)
-    statuses = {p.status: p for p in problems}
-    assert "ERROR" in statuses
-    assert statuses["STALE"].resource == "checkout-cache"
-    assert "23d" in statuses["STALE"].reason
+    found = {(p.service, p.status): p for p in problems}
+    assert ("EBS", "ERROR") in found
+    assert found["EBS", "STALE"].resource == "checkout-cache"
+    assert "23d" in found["EBS", "STALE"].reason
+    assert found["RDS", "STALE"].resource == "orders-db"
+    assert "storage-full" in found["Backup", "FAILED"].reason
 
 
 def test_triage_collects_every_panel_worst_first(aws: AwsSession) -> None:

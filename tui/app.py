@@ -41,6 +41,8 @@ class WatchkeeperApp(App[None]):
     PanelView .crumb { height: 1; background: $boost; padding: 0 1; }
     PanelView #filter { height: 1; border: none; padding: 0 1; background: $boost; }
     PanelView #filter.hidden { display: none; }
+    PanelView .summary { height: 1; padding: 0 1; }
+    PanelView .summary.hidden { display: none; }
     PanelView #table { height: 2fr; }
     PanelView #detail-scroll { height: 1fr; min-height: 4; max-height: 12; border-top: solid $primary;
                                padding: 0 1; }

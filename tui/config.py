@@ -24,5 +24,12 @@ def config_dir() -> Path:
     return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME))
 
 
+def export_dir() -> Path:
+    """Where exports go: WATCHKEEPER_EXPORT_DIR, else the current directory."""
+    path = Path(os.environ.get("WATCHKEEPER_EXPORT_DIR", "."))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def audit_log_path() -> Path:
     return state_dir() / "audit.jsonl"

@@ -33,7 +33,24 @@ def emr_cancel_steps(self: Any) -> Any:
     return ActionResult({"CancelStepsInfoList": info})
 
 
+def backup_list_backup_jobs(self: Any) -> str:
+    """AWS Backup ListBackupJobs over the jobs the demo put on the backend (moto keeps none)."""
+    import json
+    from datetime import datetime
+
+    after = self.querystring.get("createdAfter", [None])[0]  # ISO 8601 in the query string
+    jobs = getattr(self.backup_backend, "demo_backup_jobs", [])
+    if after:
+        since = datetime.fromisoformat(after.replace("Z", "+00:00")).timestamp()
+        jobs = [j for j in jobs if j["CreationDate"] >= since]
+    return json.dumps({"BackupJobs": jobs})
+
+
 def install() -> None:
+    from moto.backup import urls as backup_urls
+    from moto.backup.responses import BackupResponse
     from moto.emr.responses import ElasticMapReduceResponse
 
     ElasticMapReduceResponse.cancel_steps = emr_cancel_steps  # type: ignore[attr-defined]
+    BackupResponse.list_backup_jobs = backup_list_backup_jobs  # type: ignore[attr-defined]
+    backup_urls.url_paths.setdefault("{0}/backup-jobs/?$", BackupResponse.dispatch)

@@ -448,11 +448,41 @@ def inspector_finding(severity: str, title: str, cve: str, resource_type: str, r
 
 
 def seed_inspector(aws: AwsSession) -> None:
+    aws.client("inspector2").enable(accountIds=[DEMO_ACCOUNT], resourceTypes=["EC2", "ECR"])
     inspector = backend("inspector2", aws.region)
     findings = [inspector_finding(*spec) for spec in INSPECTOR_FINDINGS]
     # moto answers each distinct ListFindings query with the next queued result; queue enough
     # copies that every query the console makes sees the same findings.
     inspector.findings_queue.extend([findings] * 50)
+
+
+def seed_rds_and_backup(aws: AwsSession) -> None:
+    """orders-db's newest snapshot is two days old; last night's AWS Backup job for it failed."""
+    rds = aws.client("rds")
+    db = rds.create_db_instance(
+        DBInstanceIdentifier="orders-db", DBInstanceClass="db.r6g.large", Engine="postgres",
+        MasterUsername="app", MasterUserPassword="demo-password-not-secret", AllocatedStorage=100,
+        BackupRetentionPeriod=7,
+    )["DBInstance"]
+    moto_rds = backend("rds", aws.region)
+    for name, hours_old in (("orders-db-weekly", 24 * 6), ("orders-db-manual", 49)):
+        rds.create_db_snapshot(DBInstanceIdentifier="orders-db", DBSnapshotIdentifier=name)
+        moto_rds.database_snapshots[name].created = naive_ago(hours=hours_old)
+    for name, snapshot in moto_rds.database_snapshots.items():  # the automated one moto just took
+        if name.startswith("rds:orders-db"):
+            snapshot.created = naive_ago(hours=31)
+    moto_backup = backend("backup", aws.region)
+    created = ago(hours=7).timestamp()
+    moto_backup.demo_backup_jobs = [
+        {"BackupJobId": "0f7e-demo-failed", "BackupVaultName": "Default", "ResourceArn": db["DBInstanceArn"],
+         "ResourceType": "RDS", "State": "FAILED", "CreationDate": created, "CompletionDate": created + 900,
+         "StatusMessage": "Backup job failed because the DB instance was in the 'storage-full' state.",
+         "CreatedBy": {"BackupPlanId": "nightly-databases"}},
+        {"BackupJobId": "1a2b-demo-ok", "BackupVaultName": "Default",
+         "ResourceArn": "arn:aws:ec2:us-east-1:123456789012:volume/vol-demo", "ResourceType": "EBS",
+         "State": "COMPLETED", "CreationDate": created, "CompletionDate": created + 300,
+         "CreatedBy": {"BackupPlanId": "nightly-volumes"}},
+    ]
 
 
 def seed_snapshots(aws: AwsSession) -> None:
@@ -485,4 +515,4 @@ def seed_all(aws: AwsSession) -> None:
 
 
 SEEDS = [seed_ecs, seed_logs, seed_stepfunctions, seed_codepipeline, seed_emr, seed_batch,
-         seed_inspector, seed_snapshots]
+         seed_inspector, seed_snapshots, seed_rds_and_backup]
