@@ -183,7 +183,7 @@ class Volumes(Source):
     """Each in-use volume against its freshness policy."""
 
     kind = "ebs.volume"
-    columns = ("Volume", "Name", "Newest snapshot", "Age", "Policy", "Status")
+    columns = ("Volume", "Status", "Age", "Policy", "Newest snapshot", "Id")
 
     def __init__(self, max_age_hours: float = DEFAULT_MAX_AGE_HOURS) -> None:
         self.max_age_hours = max_age_hours
@@ -204,11 +204,12 @@ class Volumes(Source):
             status = "NONE" if latest is None else ("STALE" if now() - started > policy else "FRESH")  # type: ignore[operator]
             rows.append(Row(
                 key=v["VolumeId"], name=tag(v, "Name") or v["VolumeId"], status=status,
-                cells=(v["VolumeId"], tag(v, "Name") or "-", latest["SnapshotId"] if latest else "-",
-                       age(started) if started else "-", age(now() - policy), status),
+                cells=(tag(v, "Name") or v["VolumeId"], status, age(started) if started else "-",
+                       age(now() - policy), latest["SnapshotId"] if latest else "-", v["VolumeId"]),
                 detail=(("Volume", v["VolumeId"]), ("Size", f"{v.get('Size', '-')} GiB"),
                         ("Attached to", ", ".join(a.get("InstanceId", "") for a in v.get("Attachments", []))),
-                        ("Policy", f"{policy} (tag {MAX_AGE_TAG} overrides)")),
+                        ("Policy", f"newest good copy younger than {age(now() - policy)} "
+                                   f"(tag {MAX_AGE_TAG} overrides)")),
                 data={"volume": v["VolumeId"]},
             ))
         return sorted(rows, key=lambda r: FRESHNESS_ORDER.index(r.status))

@@ -193,8 +193,9 @@ class PanelView(Vertical):
 
     # -- table -------------------------------------------------------------------------------
     def render_cells(self, row: Row) -> list[Text]:
+        """The cell showing the row's status (or its abbreviation, CRIT for CRITICAL) is coloured."""
         style = status_style(row.status)
-        return [cell(v, style=style if str(v) == row.status else "") for v in row.cells]
+        return [cell(v, style=style if is_status_cell(str(v), row.status) else "") for v in row.cells]
 
     def apply_rows(self) -> None:
         """Bring the table to the level's rows by key: remove, update in place, add, reorder."""
@@ -444,6 +445,10 @@ class PanelView(Vertical):
         row = self.current_row()
         if row is not None:
             self.post_message(self.ActionRequested(self, action_id, row))
+
+
+def is_status_cell(text: str, status: str) -> bool:
+    return bool(status) and (text == status or (len(text) >= 3 and status.startswith(text)))
 
 
 def age_of(epoch: float | None) -> str:
