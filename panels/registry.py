@@ -8,11 +8,11 @@ from panels.emr import EmrPanel
 from panels.inspector import InspectorPanel
 from panels.model import Panel
 from panels.pipelines import PipelinesPanel
-from panels.snapshots import SnapshotsPanel
+from panels.snapshots import DEFAULT_MAX_AGE_HOURS, SnapshotsPanel
 from panels.stepfunctions import StepFunctionsPanel
 
 
-def service_panels() -> list[Panel]:
+def service_panels(snapshot_max_age_hours: float = DEFAULT_MAX_AGE_HOURS) -> list[Panel]:
     """Fresh instances of every service panel, keys 2 to 8."""
     return [PipelinesPanel(), StepFunctionsPanel(), EcsPanel(), EmrPanel(), BatchPanel(),
-            InspectorPanel(), SnapshotsPanel()]
+            InspectorPanel(), SnapshotsPanel(snapshot_max_age_hours)]

@@ -122,3 +122,25 @@ async def test_the_app_renders_in_sixteen_colours(server: DemoServer) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot, app.views[0])
         assert app.theme == "ansi-dark" and app.views[0].shown
+
+
+def test_a_malformed_config_file_names_file_and_line(
+    tmp_path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("WATCHKEEPER_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "config.yaml").write_text("snapshots:\n  max_age_hours: [48\n")
+    code, _, err = triage(capsys, "--region", "us-east-1")
+    assert code == 2 and f"{tmp_path / 'config.yaml'}:3" in err and "not valid YAML" in err
+    (tmp_path / "config.yaml").write_text("snapshots:\n  max_age_hours: soon\n")
+    code, _, err = triage(capsys, "--region", "us-east-1")
+    assert code == 2 and "snapshots.max_age_hours must be a positive number of hours, not 'soon'" in err
+
+
+def test_the_config_file_sets_the_snapshot_policy(
+    server: DemoServer, tmp_path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("WATCHKEEPER_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "config.yaml").write_text("snapshots:\n  max_age_hours: 1000\n")  # 41 days
+    _, out, _ = triage(capsys, "--json", "--endpoint-url", server.endpoint_url, "--region", "us-east-1")
+    stale = {p["resource"] for p in json.loads(out)["problems"] if p["status"] == "STALE"}
+    assert "checkout-cache" not in stale  # 23 days old is within a 1,000-hour policy

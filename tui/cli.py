@@ -63,13 +63,24 @@ def make_session(args: argparse.Namespace) -> AwsSession:
     return aws
 
 
-def run_triage(args: argparse.Namespace, out: Console) -> int:
+def configured_panels() -> list:  # type: ignore[type-arg]
+    """The service panels with the user's settings; a bad config file is one clear error."""
     from panels.registry import service_panels
+    from tui.config import ConfigError, load_settings, snapshot_max_age_hours
+
+    try:
+        return service_panels(snapshot_max_age_hours(load_settings()))
+    except ConfigError as exc:
+        raise SystemExit(str(exc)) from exc
+
+
+def run_triage(args: argparse.Namespace, out: Console) -> int:
     from panels.triage import collect
 
+    panels = configured_panels()
     aws = make_session(args)
     identity = aws.identity()  # fails fast, with one sentence, on bad credentials
-    problems, errors = collect(aws, service_panels())
+    problems, errors = collect(aws, panels)
     if args.json:
         print(json.dumps({
             "account": identity.account, "identity": identity.arn, "region": aws.region,
@@ -110,7 +121,7 @@ def render_table(out: Console, problems: Sequence, errors: Sequence, where: str)
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)  # one sentence stays one line
     try:
         if args.command == "triage":
             # Piped output is not wrapped at 80 columns, so grep sees whole lines.
@@ -151,7 +162,8 @@ def run_console(args: argparse.Namespace) -> int:
             return start_demo(read_only=args.read_only)
     else:
         aws = make_session(args)
-    app = WatchkeeperApp(aws, audit=AuditLog(audit_log_path()), theme=DEFAULT_THEME, start=start)
+    app = WatchkeeperApp(aws, audit=AuditLog(audit_log_path()), theme=DEFAULT_THEME, start=start,
+                         panels=configured_panels())
     if theme not in app.available_themes:
         names = ", ".join(sorted(app.available_themes))
         raise SystemExit(f"Unknown theme {theme!r}: choose one of {names}.")
