@@ -64,3 +64,9 @@ async def confirm(pilot: Pilot, app: WatchkeeperApp, key: str, **typed: str) -> 
         app.screen.query_one(f"#{name}", Input).value = value
     await pilot.press("enter" if app.screen.query(Input) else "y")
     await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+
+
+def screen_text(screen: object) -> str:
+    """The text a log viewer shows, line by line ("" until it is mounted)."""
+    widgets = screen.query("#log")  # type: ignore[attr-defined]
+    return "\n".join(strip.text for strip in widgets.first().lines) if widgets else ""

@@ -13,10 +13,10 @@ from panels.batch import BatchPanel
 from panels.ecs import DESCRIBE_TASKS_MAX, EcsTasks, describe_tasks
 from panels.emr import EmrInstanceGroups, EmrPanel
 from tests.conftest import session
-from tests.pilot import confirm, loaded, open_path, select, view_of, wait_for
+from tests.pilot import confirm, loaded, open_path, screen_text, select, view_of, wait_for
 from tui.app import WatchkeeperApp
 from tui.demo.server import DemoServer
-from tui.log_tail import LogTailScreen
+from tui.log_viewer import LogViewer
 from tui.session import AwsSession
 
 SIZE = (80, 24)
@@ -40,9 +40,8 @@ async def test_crash_loop_to_stopped_task_reason_exit_code_and_logs(server: Demo
         assert "Essential container in task exited" in detail
         assert "exit=137 OutOfMemoryError: Container killed due to memory usage" in detail
         await pilot.press("l")
-        await wait_for(pilot, lambda: isinstance(app.screen, LogTailScreen))
-        log = app.screen.query_one("Log")
-        await wait_for(pilot, lambda: "OutOfMemoryError: Java heap space" in "\n".join(log.lines))
+        await wait_for(pilot, lambda: isinstance(app.screen, LogViewer))
+        await wait_for(pilot, lambda: "OutOfMemoryError: Java heap space" in screen_text(app.screen))
         assert app.screen.target.stream == f"ecs/checkout-api/{stopped.name}"  # type: ignore[attr-defined]
 
 
@@ -106,8 +105,8 @@ async def test_failed_job_reason_and_resubmit(test_region: AwsSession, audit: Au
         assert "ResourceInitializationError: unable to pull secrets" in detail  # the attempt's reason
         assert "Essential container in task exited" in detail
         await pilot.press("l")
-        await wait_for(pilot, lambda: isinstance(app.screen, LogTailScreen))
-        await wait_for(pilot, lambda: "AccessDeniedException" in "\n".join(app.screen.query_one("Log").lines))
+        await wait_for(pilot, lambda: isinstance(app.screen, LogViewer))
+        await wait_for(pilot, lambda: "AccessDeniedException" in screen_text(app.screen))
         await pilot.press("escape")
         await confirm(pilot, app, "R")
         await wait_for(pilot, lambda: bool(audit.entries()))

@@ -25,6 +25,7 @@ from panels.view import PanelView, age_of
 from themes import DEFAULT_THEME, THEMES
 from tui.errors import ReadOnlyRefused, explain
 from tui.header import HeaderBar
+from tui.log_groups import LogGroupPicker
 from tui.palette import WatchkeeperCommands
 from tui.screens import CommandLogScreen, HelpScreen
 from tui.session import AwsSession
@@ -52,6 +53,7 @@ class WatchkeeperApp(App[None]):
         Binding("at", "command_log", "Calls"),
         Binding("q", "quit", "Quit"),
         Binding("c", "cancel_wait", "Cancel wait"),
+        Binding("L", "log_groups", "Log groups", show=False),
     ]
     COMMANDS = App.COMMANDS | {WatchkeeperCommands}
 
@@ -175,6 +177,10 @@ class WatchkeeperApp(App[None]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def action_log_groups(self) -> None:
+        if self.aws is not None:
+            self.push_screen(LogGroupPicker(self.aws))
 
     def action_command_log(self) -> None:
         if self.aws is not None:

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
 from rich import box
@@ -48,14 +49,47 @@ def build_parser() -> argparse.ArgumentParser:
     triage = commands.add_parser("triage", help="print everything failing and exit 0 (none), 1 (some) or 2 (error)")
     triage.add_argument("--json", action="store_true", help="print JSON instead of a table")
     common_options(triage, suppress=True)
+    logs = commands.add_parser("logs", help="print a log group's events; --follow keeps printing new ones")
+    logs.add_argument("group", help="log group name, e.g. /ecs/checkout-api")
+    logs.add_argument("--stream", default="", help="only streams whose names start with this")
+    logs.add_argument("--since", default="10m", help="start time: 5m, 1h, 24h or an ISO 8601 time (default 10m)")
+    logs.add_argument("--filter", default="", help="CloudWatch Logs filter pattern, applied by the server")
+    logs.add_argument("--follow", action="store_true", help="keep printing new events until interrupted")
+    common_options(logs, suppress=True)
     return parser
+
+
+def run_logs(args: argparse.Namespace) -> int:
+    """Events to stdout, one per line. Sanitised on a terminal; raw when piped to grep and friends."""
+    import time
+
+    from tui.log_stream import LogFollower, parse_since
+    from tui.log_viewer import POLL_SECONDS
+
+    try:
+        start = parse_since(args.since)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from exc
+    aws = make_session(args)
+    follower = LogFollower(aws, args.group, prefix=args.stream, pattern=args.filter, start=start,
+                           sanitise=sys.stdout.isatty())
+    try:
+        while True:
+            for line in follower.poll():
+                stamp = datetime.fromtimestamp(line.timestamp / 1000, UTC).isoformat(timespec="milliseconds")
+                print(f"{stamp} {line.stream} {line.message}", flush=True)
+            if not args.follow:
+                return EXIT_OK
+            time.sleep(POLL_SECONDS)
+    except KeyboardInterrupt:
+        return EXIT_OK
 
 
 def make_session(args: argparse.Namespace) -> AwsSession:
     if args.demo:
         from tui.demo.run import start_demo
 
-        return start_demo(read_only=args.read_only, ticker=args.command is None)
+        return start_demo(read_only=args.read_only, ticker=args.command is None or getattr(args, "follow", False))
     aws = AwsSession(profile=args.profile, region=args.region, endpoint_url=args.endpoint_url,
                      read_only=args.read_only)
     if not aws.region:
@@ -123,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     err = Console(stderr=True, highlight=False, soft_wrap=True)  # one sentence stays one line
     try:
+        if args.command == "logs":
+            return run_logs(args)
         if args.command == "triage":
             # Piped output is not wrapped at 80 columns, so grep sees whole lines.
             width = None if sys.stdout.isatty() else 200

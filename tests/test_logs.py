@@ -1,0 +1,115 @@
+"""CloudWatch Logs: follow, de-duplicate, filter, bound the buffer, and render hostile lines inertly."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from actions.audit import AuditLog
+from panels.model import LogTarget
+from tests.conftest import TEST_REGION, session
+from tests.pilot import screen_text, wait_for
+from tui.app import WatchkeeperApp
+from tui.cli import main
+from tui.demo.server import DemoServer
+from tui.log_stream import LogBuffer, LogFollower, LogLine, parse_since
+from tui.log_viewer import LogViewer
+from tui.session import AwsSession
+
+GROUP = "/test/logs"
+
+
+@pytest.fixture(scope="module")
+def logs(server: DemoServer) -> AwsSession:
+    aws = session(server, TEST_REGION)
+    client = aws.client("logs")
+    client.create_log_group(logGroupName=GROUP)
+    for stream in ("app/a", "app/b"):
+        client.create_log_stream(logGroupName=GROUP, logStreamName=stream)
+    return aws
+
+
+def put(aws: AwsSession, stream: str, *messages: str, at: int | None = None) -> int:
+    at = at or int(time.time() * 1000)
+    aws.client("logs").put_log_events(logGroupName=GROUP, logStreamName=stream, logEvents=[
+        {"timestamp": at + 2 * i, "message": m} for i, m in enumerate(messages)])
+    return at
+
+
+def test_follow_interleaves_streams_and_returns_each_event_once(logs: AwsSession) -> None:
+    follower = LogFollower(logs, GROUP, prefix="app/", start=datetime.now(UTC) - timedelta(minutes=1))
+    at = put(logs, "app/a", "a1", "a2")
+    put(logs, "app/b", "b1", at=at + 1)
+    assert [line.message for line in follower.poll()] == ["a1", "b1", "a2"]
+    assert follower.poll() == []  # nothing new, nothing repeated
+    put(logs, "app/b", "b2", at=at + 1)  # ingested late: older than the newest already seen
+    assert [line.message for line in follower.poll()] == ["b2"]
+
+
+def test_a_filter_pattern_is_applied_by_the_server(logs: AwsSession) -> None:
+    put(logs, "app/a", "INFO fine", "ERROR broken", "INFO fine again")
+    follower = LogFollower(logs, GROUP, pattern="ERROR", start=datetime.now(UTC) - timedelta(minutes=1))
+    assert {line.message for line in follower.poll()} == {"ERROR broken"}
+
+
+def test_the_buffer_stays_at_its_bound() -> None:
+    buffer = LogBuffer(100)
+    for batch in range(5):
+        buffer.extend([LogLine(i, "s", f"{batch}-{i}") for i in range(50)])
+    assert len(buffer) == 100 and buffer.dropped == 150
+    assert next(iter(buffer)).message == "3-0"
+
+
+def test_since_accepts_relative_and_absolute_times() -> None:
+    now = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+    assert parse_since("10m", now=now) == now - timedelta(minutes=10)
+    assert parse_since("2d", now=now) == now - timedelta(days=2)
+    assert parse_since("2026-11-22T01:00Z") == datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+    with pytest.raises(ValueError, match="use 10m, 1h, 2d"):
+        parse_since("yesterday-ish")
+
+
+def test_lines_are_flagged_and_json_is_recognised() -> None:
+    assert LogLine(0, "s", "java.lang.OutOfMemoryError: Java heap space").is_error
+    assert LogLine(0, "s", 'Traceback (most recent call last):').is_error
+    assert not LogLine(0, "s", "INFO all good").is_error
+    assert LogLine(0, "s", '{"level": "info", "n": 1}').json == {"level": "info", "n": 1}
+
+
+async def test_viewer_follows_new_lines_and_renders_hostile_ones_literally(
+    logs: AwsSession, audit: AuditLog
+) -> None:
+    put(logs, "app/a", "first line")
+    app = WatchkeeperApp(logs, audit=audit)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(LogViewer(logs, LogTarget(GROUP, "app/a")))
+        await wait_for(pilot, lambda: isinstance(app.screen, LogViewer) and "first line" in screen_text(app.screen))
+        put(logs, "app/a", "[bold]x[/] \x1b]0;pwned-title\x07\x1b[2Jcleared? " + "B" * 200_000, "after")
+        await wait_for(pilot, lambda: "after" in screen_text(app.screen))  # followed, no key pressed
+        text = screen_text(app.screen)
+        assert "[bold]x[/]" in text and "cleared?" in text
+        assert "\x1b" not in text and "pwned-title" not in text and "\x07" not in text
+        assert "… [+" in text  # the 200 KB line is cut, with a marker
+        assert max(len(line) for line in text.splitlines()) < 5_000
+        shot = app.export_screenshot()
+        assert "[bold]x[/]" in shot and "pwned-title" not in shot
+        # search what is loaded, then a server-side filter
+        await pilot.press("slash", *"first", "enter")
+        assert app.screen.matches and app.screen.paused
+        await pilot.press("f", *"after", "enter")
+        await wait_for(pilot, lambda: screen_text(app.screen).strip().endswith("after")
+                       and "first line" not in screen_text(app.screen))
+
+
+def test_logs_command_prints_and_filters(logs: AwsSession, server: DemoServer,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    put(logs, "app/b", "INFO via the command", "ERROR via the command")
+    args = ["logs", GROUP, "--endpoint-url", server.endpoint_url, "--region", TEST_REGION, "--since", "5m"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "INFO via the command" in out and "ERROR via the command" in out and " app/b " in out
+    assert main([*args, "--filter", "ERROR"]) == 0
+    out = capsys.readouterr().out
+    assert "ERROR via the command" in out and "INFO via the command" not in out

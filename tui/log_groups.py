@@ -1,0 +1,72 @@
+"""`L`: pick any log group by prefix and follow all its streams."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input
+
+from panels.model import LogTarget, paginate, when
+from tui.errors import explain
+from tui.log_viewer import LogViewer
+from tui.safe_text import cell
+from tui.session import AwsSession
+
+MAX_GROUPS = 200
+
+
+class LogGroupPicker(ModalScreen[None]):
+    DEFAULT_CSS = """
+    LogGroupPicker { align: center middle; }
+    LogGroupPicker > Input { width: 90%; }
+    LogGroupPicker > DataTable { width: 90%; height: 70%; }
+    """
+    BINDINGS = [Binding("escape", "dismiss", "Close")]
+
+    def __init__(self, aws: AwsSession) -> None:
+        super().__init__()
+        self.aws = aws
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="log group prefix, e.g. /ecs/ or /aws/lambda/ (enter to search)")
+        table: DataTable = DataTable(cursor_type="row")
+        table.add_columns("Log group", "Stored", "Retention", "Created")
+        yield table
+
+    def on_mount(self) -> None:
+        self.search("")
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        self.search(event.value.strip())
+        self.query_one(DataTable).focus()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def search(self, prefix: str) -> None:
+        kwargs = {"logGroupNamePrefix": prefix} if prefix else {}
+        try:
+            groups = list(paginate(self.aws.client("logs"), "describe_log_groups", "logGroups", **kwargs,
+                                   PaginationConfig={"MaxItems": MAX_GROUPS}))
+        except Exception as exc:
+            self.app.call_from_thread(self.app.notify, explain(exc, profile=self.aws.profile), severity="error")
+            return
+        self.app.call_from_thread(self.show, groups)
+
+    def show(self, groups: list[dict]) -> None:  # type: ignore[type-arg]
+        table = self.query_one(DataTable)
+        table.clear()
+        for g in groups:
+            created = datetime.fromtimestamp(g.get("creationTime", 0) / 1000, UTC)
+            table.add_row(cell(g["logGroupName"]), cell(f"{g.get('storedBytes', 0):,} B"),
+                          cell(f"{g['retentionInDays']} d" if g.get("retentionInDays") else "never expires"),
+                          cell(when(created)), key=g["logGroupName"])
+
+    @on(DataTable.RowSelected)
+    def chosen(self, event: DataTable.RowSelected) -> None:
+        group = event.row_key.value or ""
+        self.dismiss(None)
+        self.app.push_screen(LogViewer(self.aws, LogTarget(group, ""), since="10m", all_streams=True))

@@ -1,0 +1,280 @@
+"""The log viewer: follow a resource's CloudWatch Logs live, search, filter, pause, save.
+
+Log text is untrusted: lines are sanitised when they arrive (tui.log_stream) and written to the
+screen as rich Text, never as markup.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input, RichLog, Static
+
+from panels.model import LogTarget
+from tui.config import export_dir
+from tui.errors import explain
+from tui.log_stream import DEFAULT_BUFFER, LogBuffer, LogFollower, LogLine, parse_since
+from tui.safe_text import clean
+from tui.session import AwsSession
+
+POLL_SECONDS = 2.0
+STREAM_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_cyan", "bright_magenta", "bright_green")
+
+
+def stream_colour(stream: str) -> str:
+    return STREAM_COLOURS[zlib.crc32(stream.encode()) % len(STREAM_COLOURS)]
+
+
+def render_line(line: LogLine, *, local: bool = False, expand_json: bool = False, search: str = "") -> Text:
+    text = Text(no_wrap=False)
+    text.append(line.time(local=local), style="dim")
+    text.append(" ")
+    text.append(clean(line.stream.rsplit("/", 1)[-1], limit=12).ljust(12)[:12], style=stream_colour(line.stream))
+    text.append(" ")
+    message = line.message
+    data = line.json if expand_json else None
+    if data is not None:
+        message = clean(json.dumps(data, indent=2), multiline=True, limit=20_000)
+    text.append(message, style="bold red" if line.is_error else "")
+    if search:
+        text.highlight_words([search], style="reverse", case_sensitive=False)
+    return text
+
+
+class LogViewer(Screen[None]):
+    DEFAULT_CSS = """
+    LogViewer #status { height: 1; background: $boost; padding: 0 1; }
+    LogViewer #prompt { height: 1; border: none; padding: 0 1; display: none; }
+    LogViewer #prompt.shown { display: block; }
+    LogViewer RichLog { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape,q", "close", "Close"),
+        Binding("p", "pause", "Pause"),
+        Binding("end", "follow", "Follow", priority=True),
+        Binding("slash", "prompt('search')", "Search"),
+        Binding("n", "next_match(1)", "Next", show=False),
+        Binding("N", "next_match(-1)", "Prev", show=False),
+        Binding("f", "prompt('filter')", "Filter"),
+        Binding("t", "prompt('since')", "Since"),
+        Binding("w", "toggle('wrap')", "Wrap", show=False),
+        Binding("z", "toggle('local')", "UTC/local", show=False),
+        Binding("j", "toggle('expand_json')", "JSON", show=False),
+        Binding("y", "copy", "Copy", show=False),
+        Binding("s", "save", "Save"),
+    ]
+
+    def __init__(self, aws: AwsSession, target: LogTarget, *, since: str = "1h",
+                 buffer_size: int = DEFAULT_BUFFER, all_streams: bool = False) -> None:
+        super().__init__()
+        self.aws, self.target = aws, target
+        self.buffer = LogBuffer(buffer_size)
+        self.follower = LogFollower(aws, target.group, target.region,
+                                    streams=() if all_streams else (target.stream,), start=parse_since(since))
+        self.since = since
+        self.paused = False
+        self.pending: list[LogLine] = []  # arrived while paused
+        self.wrap = self.local = self.expand_json = False
+        self.search = ""
+        self.matches: list[int] = []
+        self.match_index = -1
+        self.prompting = ""
+        self.error = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        yield Input(id="prompt")
+        yield RichLog(max_lines=self.buffer.lines.maxlen, wrap=False, markup=False, highlight=False,
+                      auto_scroll=True, id="log")
+        yield Footer()
+
+    @property
+    def log_widget(self) -> RichLog:
+        return self.query_one("#log", RichLog)
+
+    def on_mount(self) -> None:
+        self.log_widget.focus()
+        self.update_status()
+        self.poll()
+        self.set_interval(POLL_SECONDS, self.poll)
+
+    # -- following -----------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def poll(self) -> None:
+        follower = self.follower
+        try:
+            lines = follower.poll()
+        except Exception as exc:
+            self.app.call_from_thread(self.failed, explain(exc, profile=self.aws.profile))
+            return
+        self.app.call_from_thread(self.arrived, follower, lines)
+
+    def arrived(self, follower: LogFollower, lines: list[LogLine]) -> None:
+        if follower is not self.follower:  # the filter or start time changed meanwhile
+            return
+        self.error = ""
+        self.buffer.extend(lines)
+        if self.paused:
+            self.pending += lines
+        else:
+            self.write(lines)
+        self.update_status()
+
+    def failed(self, message: str) -> None:
+        self.error = message
+        self.update_status()
+
+    def write(self, lines: list[LogLine]) -> None:
+        if not lines:
+            return
+        batch = Text("\n").join(render_line(line, local=self.local, expand_json=self.expand_json,
+                                            search=self.search) for line in lines)
+        self.log_widget.write(batch, scroll_end=not self.paused)
+
+    def rebuild(self) -> None:
+        """Redraw every buffered line (after a toggle or a new search)."""
+        widget = self.log_widget
+        widget.wrap = self.wrap
+        widget.clear()
+        self.pending = []
+        self.write(list(self.buffer))
+
+    def restart(self) -> None:
+        """A new filter pattern or start time: read again from the start."""
+        self.follower = LogFollower(self.aws, self.follower.group, self.follower.region,
+                                    streams=self.follower.streams, prefix=self.follower.prefix,
+                                    pattern=self.follower.pattern, start=self.follower.start)
+        self.buffer = LogBuffer(self.buffer.lines.maxlen or DEFAULT_BUFFER)
+        self.search, self.matches, self.pending = "", [], []
+        self.log_widget.clear()
+        self.action_follow()  # new lines are what the user asked for: show them as they come
+        self.poll()
+
+    def update_status(self) -> None:
+        text = Text()
+        text.append(clean(f"{self.target.group} › {self.target.stream or '(all streams)'}", limit=60), style="bold")
+        text.append(f"  since {self.since}")
+        if self.follower.pattern:
+            text.append(f"  filter {clean(self.follower.pattern, limit=30)}", style="italic")
+        text.append(f"  {len(self.buffer):,} lines")
+        if self.buffer.dropped:
+            text.append(f" ({self.buffer.dropped:,} older dropped)", style="dim")
+        if self.search:
+            text.append(f"  /{clean(self.search, limit=20)} {len(self.matches)} matches", style="yellow")
+        text.append("  PAUSED" if self.paused else "  following", style="bold yellow" if self.paused else "green")
+        if self.pending:
+            text.append(f" (+{len(self.pending):,} new)", style="yellow")
+        if self.error:
+            text.append(f"  ⚠ {clean(self.error, limit=100)}", style="bold red")
+        self.query_one("#status", Static).update(text)
+
+    # -- keys ----------------------------------------------------------------------------------
+    def action_close(self) -> None:
+        if self.prompting:
+            self.close_prompt()
+        else:
+            self.dismiss(None)
+
+    def action_pause(self) -> None:
+        if self.paused:
+            self.action_follow()
+        else:
+            self.paused = True
+            self.log_widget.auto_scroll = False
+            self.update_status()
+
+    def action_follow(self) -> None:
+        self.paused = False
+        self.log_widget.auto_scroll = True
+        pending, self.pending = self.pending, []
+        self.write(pending)
+        self.log_widget.scroll_end(animate=False)
+        self.update_status()
+
+    def action_toggle(self, name: str) -> None:
+        setattr(self, name, not getattr(self, name))
+        self.rebuild()
+
+    def action_prompt(self, kind: str) -> None:
+        box = self.query_one("#prompt", Input)
+        self.prompting = kind
+        box.placeholder = {"search": "search what is loaded (enter; n/N next/previous)",
+                           "filter": "CloudWatch filter pattern, sent to the server (empty: none)",
+                           "since": "start from: 5m, 1h, 24h, or 2026-11-22T03:00Z"}[kind]
+        box.value = {"search": self.search, "filter": self.follower.pattern, "since": self.since}[kind]
+        box.add_class("shown")
+        box.focus()
+
+    def close_prompt(self) -> None:
+        self.prompting = ""
+        self.query_one("#prompt", Input).remove_class("shown")
+        self.log_widget.focus()
+
+    @on(Input.Submitted, "#prompt")
+    def prompted(self, event: Input.Submitted) -> None:
+        kind, value = self.prompting, event.value.strip()
+        self.close_prompt()
+        if kind == "search":
+            self.search = value
+            self.matches = [i for i, line in enumerate(self.buffer) if value and value.lower() in
+                            f"{line.stream} {line.message}".lower()]
+            self.match_index = -1
+            self.rebuild()
+            if self.matches:
+                self.paused = True
+                self.log_widget.auto_scroll = False
+                self.action_next_match(1)
+        elif kind == "filter":
+            self.follower.pattern = value
+            self.restart()
+        elif kind == "since":
+            try:
+                self.follower.start = parse_since(value)
+            except ValueError as exc:
+                self.app.notify(str(exc), severity="error")
+                return
+            self.since = value
+            self.restart()
+        self.update_status()
+
+    def action_next_match(self, step: int) -> None:
+        if not self.matches:
+            return
+        self.match_index = (self.match_index + step) % len(self.matches)
+        if not self.wrap:  # one buffered line is one screen line
+            self.log_widget.scroll_to(y=max(0, self.matches[self.match_index] - 3), animate=False)
+        self.update_status()
+
+    def current_line(self) -> LogLine | None:
+        lines = list(self.buffer)
+        if self.matches and self.match_index >= 0:
+            return lines[self.matches[self.match_index]]
+        return lines[-1] if lines else None
+
+    def action_copy(self) -> None:
+        """Copy the current match (or the newest line) through the terminal: OSC 52 works over SSH."""
+        line = self.current_line()
+        if line is not None:
+            self.app.copy_to_clipboard(line.message)
+            self.app.notify("Copied the line to the clipboard.", timeout=2)
+
+    def action_save(self) -> None:
+        name = "".join(c if c.isalnum() or c in "-_" else "-" for c in self.target.group.strip("/"))
+        path = export_dir() / f"watchkeeper-logs-{name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
+        save_lines(path, self.buffer)
+        self.app.notify(f"{len(self.buffer):,} lines saved to {path}", title="Saved", timeout=8)
+
+
+def save_lines(path: Path, lines: LogBuffer) -> None:
+    with path.open("w") as out:
+        for line in lines:
+            stamp = datetime.fromtimestamp(line.timestamp / 1000, UTC).isoformat(timespec="milliseconds")
+            out.write(f"{stamp} {line.stream} {line.message}\n")
