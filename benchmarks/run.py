@@ -7,6 +7,8 @@
 - table: 10,000 rows loaded and painted, rows per second, refresh with 5 % changed
 - keystrokes with 10,000 rows: cursor move and filter, per key
 - API calls per refresh against the seeded demo, and for an ECS service with 5,000 tasks
+- logs: lines per second into the viewer, peak memory after 1,000,000 lines through a 100,000-line
+  buffer, and the delay from put_log_events to the screen when following
 """
 
 from __future__ import annotations
@@ -147,6 +149,29 @@ def ecs_at_scale(aws, tasks: int = 5_000) -> dict[str, float]:  # type: ignore[n
             "ecs_5000_tasks_load_s": time.perf_counter() - start}
 
 
+def logs() -> dict[str, float]:
+    """The log viewer in a process of its own without moto (as in real use), against a moto server
+    in another process: see benchmarks/logs.py."""
+    server = subprocess.Popen([sys.executable, "-c", EMPTY_SERVER], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert server.stdout is not None
+        endpoint = server.stdout.readline().strip()
+        done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "logs.py"), endpoint], capture_output=True,
+                              text=True, cwd=ROOT, timeout=900, check=True)
+    finally:
+        server.terminate()
+        server.wait(10)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+EMPTY_SERVER = """
+import time
+from tui.demo.server import start_server
+print(start_server().endpoint_url, flush=True)
+time.sleep(3600)
+"""
+
+
 def api_calls() -> dict[str, float]:
     from panels.registry import service_panels
     from panels.triage import TriagePanel
@@ -177,6 +202,7 @@ def main() -> None:
     figures.update(startup_tty())
     figures.update(asyncio.run(table()))
     figures.update(api_calls())
+    figures.update(logs())
     width = max(map(len, figures))
     for name, value in figures.items():
         print(f"{name:<{width}}  {value:,.3f}" if isinstance(value, float) else f"{name:<{width}}  {value}")

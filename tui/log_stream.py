@@ -41,7 +41,7 @@ def parse_since(text: str, *, now: datetime | None = None) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LogLine:
     timestamp: int  # ms since the epoch
     stream: str

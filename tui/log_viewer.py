@@ -26,6 +26,9 @@ from tui.safe_text import clean
 from tui.session import AwsSession
 
 POLL_SECONDS = 2.0
+# Rendered lines cost kilobytes each; the screen keeps the newest of them, the buffer (plain
+# text, for search and save) keeps many more.
+SCREEN_LINES = 10_000
 STREAM_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_cyan", "bright_magenta", "bright_green")
 
 
@@ -92,7 +95,7 @@ class LogViewer(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="status")
         yield Input(id="prompt")
-        yield RichLog(max_lines=self.buffer.lines.maxlen, wrap=False, markup=False, highlight=False,
+        yield RichLog(max_lines=min(SCREEN_LINES, self.buffer.lines.maxlen or SCREEN_LINES), wrap=False, markup=False, highlight=False,
                       auto_scroll=True, id="log")
         yield Footer()
 
@@ -145,7 +148,7 @@ class LogViewer(Screen[None]):
         widget.wrap = self.wrap
         widget.clear()
         self.pending = []
-        self.write(list(self.buffer))
+        self.write(list(self.buffer)[-(widget.max_lines or SCREEN_LINES):])
 
     def restart(self) -> None:
         """A new filter pattern or start time: read again from the start."""
@@ -249,8 +252,11 @@ class LogViewer(Screen[None]):
         if not self.matches:
             return
         self.match_index = (self.match_index + step) % len(self.matches)
-        if not self.wrap:  # one buffered line is one screen line
-            self.log_widget.scroll_to(y=max(0, self.matches[self.match_index] - 3), animate=False)
+        widget = self.log_widget
+        # The screen holds the newest lines of the buffer; without wrap, one line is one row.
+        row = self.matches[self.match_index] - (len(self.buffer) - len(widget.lines))
+        if not self.wrap and row >= 0:
+            widget.scroll_to(y=max(0, row - 3), animate=False)
         self.update_status()
 
     def current_line(self) -> LogLine | None:
