@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from actions.audit import AuditLog  # noqa: E402
-from panels.model import LogTarget  # noqa: E402
-from tui.app import WatchkeeperApp  # noqa: E402
-from tui.log_stream import LogLine  # noqa: E402
-from tui.log_viewer import LogViewer  # noqa: E402
-from tui.session import AwsSession  # noqa: E402
+from actions.audit import AuditLog
+from panels.model import LogTarget
+from tui.app import WatchkeeperApp
+from tui.log_stream import LogLine
+from tui.log_viewer import LogViewer
+from tui.session import AwsSession
 
 TOTAL, BATCH = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000, 5_000
 GROUP, STREAM = "/bench/app", "app/1"

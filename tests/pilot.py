@@ -70,3 +70,15 @@ def screen_text(screen: object) -> str:
     """The text a log viewer shows, line by line ("" until it is mounted)."""
     widgets = screen.query("#log")  # type: ignore[attr-defined]
     return "\n".join(strip.text for strip in widgets.first().lines) if widgets else ""
+
+
+async def jump_from_triage(pilot: Pilot, app: WatchkeeperApp, resource: str, panel_id: str, name: str) -> PanelView:
+    """Enter on the triage row for `resource`; returns the panel it opened, cursor on `name`."""
+    triage = view_of(app, "triage")
+    await loaded(pilot, triage)
+    await select(pilot, triage, resource)
+    await pilot.press("enter")
+    view = view_of(app, panel_id)
+    assert app.current_view is view
+    await wait_for(pilot, lambda: view.current_row() is not None and view.current_row().name == name)
+    return view

@@ -9,7 +9,7 @@ import pytest
 from actions.audit import AuditLog
 from panels.view import REFRESH_SECONDS
 from tests.conftest import session
-from tests.pilot import loaded, open_path, select, view_of, wait_for
+from tests.pilot import jump_from_triage, loaded, open_path, view_of, wait_for
 from tui.app import WatchkeeperApp
 from tui.demo.server import DemoServer
 from tui.screens import CommandLogScreen, HelpScreen
@@ -70,14 +70,8 @@ async def test_drill_down_and_back_up(app: WatchkeeperApp) -> None:
 
 async def test_enter_on_a_triage_problem_opens_it_in_its_panel(app: WatchkeeperApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        triage = view_of(app, "triage")
-        await loaded(pilot, triage)
-        await select(pilot, triage, "prod/checkout-api")
-        await pilot.press("enter")
-        ecs = view_of(app, "ecs")
-        assert app.current_view is ecs
-        await loaded(pilot, ecs, "prod › services")
-        await wait_for(pilot, lambda: ecs.current_row() is not None and ecs.current_row().name == "checkout-api")
+        ecs = await jump_from_triage(pilot, app, "prod/checkout-api", "ecs", "checkout-api")
+        assert ecs.level.source.label == "prod › services"
 
 
 async def test_help_command_log_and_palette(app: WatchkeeperApp) -> None:

@@ -13,7 +13,7 @@ from panels.batch import BatchPanel
 from panels.ecs import DESCRIBE_TASKS_MAX, EcsTasks, describe_tasks
 from panels.emr import EmrInstanceGroups, EmrPanel
 from tests.conftest import session
-from tests.pilot import confirm, loaded, open_path, screen_text, select, view_of, wait_for
+from tests.pilot import confirm, jump_from_triage, loaded, open_path, screen_text, select, wait_for
 from tui.app import WatchkeeperApp
 from tui.demo.server import DemoServer
 from tui.log_viewer import LogViewer
@@ -26,12 +26,7 @@ SIZE = (80, 24)
 async def test_crash_loop_to_stopped_task_reason_exit_code_and_logs(server: DemoServer, audit: AuditLog) -> None:
     app = WatchkeeperApp(session(server), audit=audit)
     async with app.run_test(size=SIZE) as pilot:
-        triage = view_of(app, "triage")
-        await loaded(pilot, triage)
-        await select(pilot, triage, "prod/checkout-api")
-        await pilot.press("enter")
-        ecs = view_of(app, "ecs")
-        await wait_for(pilot, lambda: ecs.current_row() is not None and ecs.current_row().name == "checkout-api")
+        ecs = await jump_from_triage(pilot, app, "prod/checkout-api", "ecs", "checkout-api")
         await pilot.press("enter")
         await loaded(pilot, ecs, "prod › checkout-api › tasks")
         stopped = next(r for r in ecs.shown.values() if r.status == "FAILED")

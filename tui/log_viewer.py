@@ -95,8 +95,8 @@ class LogViewer(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="status")
         yield Input(id="prompt")
-        yield RichLog(max_lines=min(SCREEN_LINES, self.buffer.lines.maxlen or SCREEN_LINES), wrap=False, markup=False, highlight=False,
-                      auto_scroll=True, id="log")
+        yield RichLog(max_lines=min(SCREEN_LINES, self.buffer.lines.maxlen or SCREEN_LINES), wrap=False,
+                      markup=False, highlight=False, auto_scroll=True, id="log")
         yield Footer()
 
     @property
