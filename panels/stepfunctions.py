@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from panels.model import Panel, Problem, Row, Severity, Source, duration, now, paginate, utc, when
+from panels.model import LogTarget, Panel, Problem, Row, Severity, Source, duration, now, paginate, utc, when
 from tui.session import AwsSession
 
 WINDOW = timedelta(hours=24)
@@ -65,6 +65,15 @@ class StepFunctionsPanel(Panel):
 
     def drill(self, row: Row) -> Source:
         return Executions(row.data["machine"], row.name)
+
+    def log_target(self, row: Row, aws: AwsSession) -> LogTarget | None:
+        """The machine's CloudWatch Logs group (where an express machine's history lives)."""
+        found = aws.client("stepfunctions").describe_state_machine(stateMachineArn=row.key)
+        for destination in found.get("loggingConfiguration", {}).get("destinations", []):
+            arn = destination.get("cloudWatchLogsLogGroup", {}).get("logGroupArn", "")
+            if ":log-group:" in arn:
+                return LogTarget(arn.split(":log-group:", 1)[1].removesuffix(":*"), "")
+        return None
 
     def problems(self, aws: AwsSession) -> list[Problem]:
         sfn = aws.client("stepfunctions")

@@ -14,7 +14,7 @@ from tests.pilot import screen_text, wait_for
 from tui.app import WatchkeeperApp
 from tui.cli import main
 from tui.demo.server import DemoServer
-from tui.log_stream import LogBuffer, LogFollower, LogLine, parse_since
+from tui.log_stream import LogBuffer, LogFollower, LogLine, live_tail, parse_since
 from tui.log_viewer import LogViewer
 from tui.session import AwsSession
 
@@ -113,3 +113,13 @@ def test_logs_command_prints_and_filters(logs: AwsSession, server: DemoServer,
     assert main([*args, "--filter", "ERROR"]) == 0
     out = capsys.readouterr().out
     assert "ERROR via the command" in out and "INFO via the command" not in out
+
+
+def test_live_tail_streams_new_events_and_skips_those_already_read(logs: AwsSession) -> None:
+    follower = LogFollower(logs, GROUP, streams=("app/a",), start=datetime.now(UTC) - timedelta(minutes=1))
+    put(logs, "app/a", "read before the session")
+    assert "read before the session" in [line.message for line in follower.poll()]
+    put(logs, "app/a", "arrived during the session")
+    messages = [line.message for batch in live_tail(follower) for line in batch]
+    assert "arrived during the session" in messages
+    assert "read before the session" not in messages  # the same event is shown once

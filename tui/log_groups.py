@@ -69,4 +69,4 @@ class LogGroupPicker(ModalScreen[None]):
     def chosen(self, event: DataTable.RowSelected) -> None:
         group = event.row_key.value or ""
         self.dismiss(None)
-        self.app.push_screen(LogViewer(self.aws, LogTarget(group, ""), since="10m", all_streams=True))
+        self.app.push_screen(LogViewer(self.aws, LogTarget(group, ""), since="10m"))

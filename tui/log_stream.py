@@ -68,6 +68,11 @@ class LogLine:
         return (moment.astimezone() if local else moment).strftime("%H:%M:%S")
 
 
+def event_key(event: dict[str, Any]) -> str:
+    """Identity of an event across FilterLogEvents and Live Tail (which has no event ids)."""
+    return f"{event.get('timestamp', 0)}:{event.get('logStreamName', '')}:{event.get('message', '')}"
+
+
 def to_line(event: dict[str, Any], *, sanitise: bool = True) -> LogLine:
     message = event.get("message", "").rstrip("\n")
     return LogLine(event.get("timestamp", 0), event.get("logStreamName", ""),
@@ -87,7 +92,7 @@ class LogFollower:
     start: datetime = field(default_factory=lambda: datetime.now(UTC) - timedelta(minutes=10))
     sanitise: bool = True  # False only for piping raw lines to another program
     _newest: int = 0
-    _seen: dict[str, int] = field(default_factory=dict)  # event id -> timestamp, for the late window
+    _seen: dict[str, int] = field(default_factory=dict)  # event key -> timestamp, for the late window
 
     def __post_init__(self) -> None:
         self._newest = int(self.start.timestamp() * 1000)
@@ -111,15 +116,39 @@ class LogFollower:
         events: list[dict[str, Any]] = []
         for page in logs.get_paginator("filter_log_events").paginate(**params):
             events += page.get("events", [])
-        events.sort(key=lambda e: e.get("timestamp", 0))
-        fresh = [e for e in events if e.get("eventId") not in self._seen]
+        return self.accept(events)
+
+    def accept(self, events: list[dict[str, Any]]) -> list[LogLine]:
+        """The events not seen before, oldest first (from a poll or a Live Tail update)."""
+        events = sorted(events, key=lambda e: e.get("timestamp", 0))
+        fresh = [e for e in events if event_key(e) not in self._seen]
         for e in fresh:
-            self._seen[e.get("eventId", "")] = e.get("timestamp", 0)
+            self._seen[event_key(e)] = e.get("timestamp", 0)
         if events:
             self._newest = max(self._newest, events[-1].get("timestamp", 0))
         horizon = self._newest - LATE_MS
         self._seen = {k: ts for k, ts in self._seen.items() if ts >= horizon}
         return [to_line(e, sanitise=self.sanitise) for e in fresh]
+
+
+def live_tail(follower: LogFollower) -> Iterator[list[LogLine]]:
+    """A StartLiveTail session for the follower's group, streams and pattern: batches of new
+    events about once a second, until the session ends (after 3 hours on AWS). Raises where the
+    endpoint has no Live Tail or the role may not use it; the caller then polls instead."""
+    logs = follower.aws.client("logs", follower.region)
+    groups = logs.describe_log_groups(logGroupNamePrefix=follower.group)["logGroups"]
+    arn = next(g["arn"] for g in groups if g["logGroupName"] == follower.group).removesuffix(":*")
+    params: dict[str, Any] = {"logGroupIdentifiers": [arn]}
+    if follower.streams:
+        params["logStreamNames"] = list(follower.streams[:MAX_STREAM_NAMES])
+    elif follower.prefix:
+        params["logStreamNamePrefixes"] = [follower.prefix]
+    if follower.pattern:
+        params["logEventFilterPattern"] = follower.pattern
+    for event in logs.start_live_tail(**params)["responseStream"]:
+        update = event.get("sessionUpdate")
+        if update is not None:
+            yield follower.accept(update.get("sessionResults", []))
 
 
 class LogBuffer:

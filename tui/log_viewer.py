@@ -17,11 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, RichLog, Static
+from textual.worker import get_current_worker
 
 from panels.model import LogTarget
 from tui.config import export_dir
 from tui.errors import explain
-from tui.log_stream import DEFAULT_BUFFER, LogBuffer, LogFollower, LogLine, parse_since
+from tui.log_stream import DEFAULT_BUFFER, LogBuffer, LogFollower, LogLine, live_tail, parse_since
 from tui.safe_text import clean
 from tui.session import AwsSession
 
@@ -76,12 +77,13 @@ class LogViewer(Screen[None]):
     ]
 
     def __init__(self, aws: AwsSession, target: LogTarget, *, since: str = "1h",
-                 buffer_size: int = DEFAULT_BUFFER, all_streams: bool = False) -> None:
+                 buffer_size: int = DEFAULT_BUFFER) -> None:
+        """Follows target.stream, or every stream of the group where target.stream is empty."""
         super().__init__()
         self.aws, self.target = aws, target
         self.buffer = LogBuffer(buffer_size)
         self.follower = LogFollower(aws, target.group, target.region,
-                                    streams=() if all_streams else (target.stream,), start=parse_since(since))
+                                    streams=(target.stream,) if target.stream else (), start=parse_since(since))
         self.since = since
         self.paused = False
         self.pending: list[LogLine] = []  # arrived while paused
@@ -91,6 +93,7 @@ class LogViewer(Screen[None]):
         self.match_index = -1
         self.prompting = ""
         self.error = ""
+        self.mode = "reading"  # then "live tail" or "polling"
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
@@ -106,13 +109,33 @@ class LogViewer(Screen[None]):
     def on_mount(self) -> None:
         self.log_widget.focus()
         self.update_status()
-        self.poll()
+        self.follow()
         self.set_interval(POLL_SECONDS, self.poll)
 
     # -- following -----------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
+    def follow(self) -> None:
+        """History first, then Live Tail; where Live Tail is unavailable or ends, the timer polls."""
+        follower, worker = self.follower, get_current_worker()
+        self.mode = "reading"
+        self.fetch(follower)
+        try:
+            for lines in live_tail(follower):
+                if worker.is_cancelled or follower is not self.follower:
+                    return
+                self.mode = "live tail"
+                self.app.call_from_thread(self.arrived, follower, lines)
+        except Exception:  # no Live Tail here (or not allowed): polling it is
+            pass
+        if follower is self.follower:
+            self.mode = "polling"
+
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def poll(self) -> None:
-        follower = self.follower
+        if self.mode == "polling":
+            self.fetch(self.follower)
+
+    def fetch(self, follower: LogFollower) -> None:
         try:
             lines = follower.poll()
         except Exception as exc:
@@ -159,7 +182,7 @@ class LogViewer(Screen[None]):
         self.search, self.matches, self.pending = "", [], []
         self.log_widget.clear()
         self.action_follow()  # new lines are what the user asked for: show them as they come
-        self.poll()
+        self.follow()
 
     def update_status(self) -> None:
         text = Text()
@@ -172,7 +195,8 @@ class LogViewer(Screen[None]):
             text.append(f" ({self.buffer.dropped:,} older dropped)", style="dim")
         if self.search:
             text.append(f"  /{clean(self.search, limit=20)} {len(self.matches)} matches", style="yellow")
-        text.append("  PAUSED" if self.paused else "  following", style="bold yellow" if self.paused else "green")
+        text.append("  PAUSED" if self.paused else f"  following ({self.mode})",
+                    style="bold yellow" if self.paused else "green")
         if self.pending:
             text.append(f" (+{len(self.pending):,} new)", style="yellow")
         if self.error:

@@ -94,6 +94,9 @@ class AwsSession:
             read_timeout=20,
             max_pool_connections=20,
             user_agent_extra=USER_AGENT,
+            # AWS puts some operations on prefixed hosts (Live Tail on stream-logs…); an endpoint
+            # override (LocalStack, moto, a proxy) serves them on its own host.
+            inject_host_prefix=not self.endpoint,
         )
         events = self._boto.events
         events.register("before-parameter-build", self._before_call)
