@@ -6,6 +6,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from rich.text import Text
+
 from panels.model import LogTarget, Panel, Problem, Row, Severity, Source, duration, now, paginate, utc, when
 from tui.session import AwsSession
 
@@ -22,6 +24,54 @@ def pretty(text: str | None) -> str:
         return json.dumps(json.loads(text), indent=2)
     except ValueError:
         return text
+
+
+HISTORY_PAGE = 1000  # GetExecutionHistory's largest page: the newest 1,000 events, read backwards
+FAILURE_EVENTS = ("ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted")
+
+
+def history(aws: AwsSession, execution_arn: str, limit: int = HISTORY_PAGE) -> tuple[list[dict[str, Any]], bool]:
+    """The newest `limit` events, oldest first, and whether older ones were left unread: a
+    25,000-event history costs one call, not 25."""
+    page = aws.client("stepfunctions").get_execution_history(executionArn=execution_arn, reverseOrder=True,
+                                                             maxResults=limit)
+    events = sorted(page.get("events", []), key=lambda e: e["id"])
+    return events, bool(page.get("nextToken"))
+
+
+def state_name(event: dict[str, Any]) -> str:
+    for key in ("stateEnteredEventDetails", "stateExitedEventDetails"):
+        if key in event:
+            return event[key].get("name", "")
+    return ""
+
+
+def failure(events: list[dict[str, Any]]) -> tuple[str, bool, str, str]:
+    """(state that failed, whether it was a Fail state, error, cause) from a history."""
+    entered = [e for e in events if e["type"].endswith("StateEntered")]
+    last = entered[-1] if entered else {}
+    details = next((e[k] for e in reversed(events) for k in e
+                    if k.endswith("FailedEventDetails") or k.endswith("TimedOutEventDetails")), {})
+    return (state_name(last), last.get("type") == "FailStateEntered", details.get("error", ""),
+            details.get("cause", ""))
+
+
+def event_summary(event: dict[str, Any]) -> str:
+    details = next((v for k, v in event.items() if k.endswith("EventDetails") and isinstance(v, dict)), {})
+    if "error" in details or "cause" in details:
+        return f"{details.get('error', '')} {details.get('cause', '')}".strip()
+    return details.get("resource", "") or details.get("output", "") or details.get("input", "")
+
+
+def triggers(aws: AwsSession, machine_arn: str) -> list[tuple[str, str]]:
+    """EventBridge rules that target the machine, with their state: is the automation armed?"""
+    events = aws.client("events")
+    found = []
+    for name in paginate(events, "list_rule_names_by_target", "RuleNames", TargetArn=machine_arn):
+        rule = events.describe_rule(Name=name)
+        found.append((f"trigger {name}", f"{rule.get('State', '?')} "
+                                         f"{rule.get('ScheduleExpression') or rule.get('EventPattern') or ''}"))
+    return found
 
 
 def recent(
@@ -56,6 +106,7 @@ class StepFunctionsPanel(Panel):
                 cells=(machine["name"], machine.get("type", "-"), counts["RUNNING"], counts["FAILED"],
                        counts["TIMED_OUT"], counts["ABORTED"]),
                 detail=(("ARN", arn), ("Type", machine.get("type", "-")),
+                        *(triggers(aws, arn) or [("Triggers", "no EventBridge rule targets this machine")]),
                         ("Created", when(machine.get("creationDate"))),
                         ("Window", f"failure counts cover the last {WINDOW} of the newest "
                                    f"{RECENT_EXECUTIONS} executions")),
@@ -85,7 +136,12 @@ class StepFunctionsPanel(Panel):
                     if (utc(e.get("stopDate")) or now()) < since:
                         continue
                     found = sfn.describe_execution(executionArn=e["executionArn"])
+                    state, fail_state, _, _ = failure(history(aws, e["executionArn"], limit=25)[0])
                     reason = " ".join(x for x in (found.get("error"), found.get("cause")) if x)
+                    if fail_state:
+                        reason = f"reached Fail state {state}: {reason}"
+                    elif state:
+                        reason = f"in state {state}: {reason}"
                     problems.append(Problem(
                         panel="stepfunctions", service="Step Functions",
                         resource=f"{machine['name']}/{e['name']}", status=status,
@@ -123,3 +179,62 @@ class Executions(Source):
                       "running": e["status"] == "RUNNING", "input": found.get("input")},
             ))
         return rows
+
+    def drill(self, row: Row) -> Source:
+        return ExecutionHistory(row.data["execution"], row.name)
+
+
+class ExecutionHistory(Source):
+    """One execution's events as a timeline, the failed state marked in the machine's states."""
+
+    title, kind = "history", "sfn.event"
+    columns = ("#", "At", "+s", "Event", "State", "Detail")
+
+    def __init__(self, execution: str, name: str) -> None:
+        self.execution, self.name = execution, name
+        self.states: list[str] = []
+        self.failed_state = ""
+        self.truncated = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} › history"
+
+    def rows(self, aws: AwsSession) -> list[Row]:
+        events, self.truncated = history(aws, self.execution)
+        definition = aws.client("stepfunctions").describe_state_machine_for_execution(
+            executionArn=self.execution).get("definition", "{}")
+        try:
+            self.states = list(json.loads(definition).get("States", {}))
+        except ValueError:
+            self.states = []
+        self.failed_state = failure(events)[0] if any(e["type"] in FAILURE_EVENTS for e in events) else ""
+        start = utc(events[0]["timestamp"]) if events else None
+        rows = []
+        current = ""
+        for e in events:
+            current = state_name(e) or current
+            failed = e["type"].endswith(("Failed", "TimedOut", "Aborted"))
+            at = utc(e["timestamp"])
+            details = {k: v for k, v in e.items() if k.endswith("EventDetails")}
+            rows.append(Row(
+                key=f"{self.execution}#{e['id']}", name=e["type"], status="FAILED" if failed else "",
+                cells=(e["id"], when(at), f"{(at - start).total_seconds():.1f}" if at and start else "-",
+                       e["type"], current, event_summary(e)),
+                detail=(("Event", f"{e['id']} {e['type']} (after {e.get('previousEventId', '-')})"),
+                        *((k, pretty(json.dumps(v))) for k, v in details.items())),
+                data={"execution": self.execution},
+            ))
+        return rows
+
+    def summary(self, rows: list[Row]) -> Text | None:
+        if not self.states:
+            return None
+        text = Text("states: ", style="dim")
+        for name in self.states:
+            text.append(f"{name} ✗" if name == self.failed_state else name,
+                        style="bold red" if name == self.failed_state else "")
+            text.append(" → " if name != self.states[-1] else "", style="dim")
+        if self.truncated:
+            text.append("  (newest 1,000 events shown)", style="dim")
+        return text

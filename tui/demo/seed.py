@@ -191,8 +191,14 @@ def seed_stepfunctions(aws: AwsSession) -> None:
         "nightly-report": ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"],
     }
     moto_sfn = backend("stepfunctions", aws.region)
+    eventbridge = aws.client("events")
     for name, statuses in machines.items():
         arn = sfn.create_state_machine(name=name, definition=definition, roleArn=role)["stateMachineArn"]
+        # Is the automation armed? The nightly report's schedule was switched off.
+        rule = f"{name}-schedule"
+        eventbridge.put_rule(Name=rule, ScheduleExpression="cron(0 2 * * ? *)",
+                        State="DISABLED" if name == "nightly-report" else "ENABLED")
+        eventbridge.put_targets(Rule=rule, Targets=[{"Id": "machine", "Arn": arn, "RoleArn": role}])
         for index, status in enumerate(statuses):
             execution_arn = sfn.start_execution(
                 stateMachineArn=arn, name=f"{name}-{index:03d}",
@@ -208,6 +214,37 @@ def seed_stepfunctions(aws: AwsSession) -> None:
             if status == "FAILED":
                 execution.error = "States.TaskFailed"
                 execution.cause = PAYMENT_CAUSE
+                history = failed_history(ago(hours=len(statuses) - index, minutes=5), function)
+                execution.get_execution_history = lambda role_arn, history=history: history
+
+
+def failed_history(start: datetime, function: str) -> list[dict[str, Any]]:
+    """A history as Step Functions records it: ChargeCard's Lambda times out twice (one retry),
+    and the execution fails."""
+    step = iter(range(1, 100))
+
+    def event(seconds: float, kind: str, **details: Any) -> dict[str, Any]:
+        number = next(step)
+        return {"timestamp": start + timedelta(seconds=seconds), "type": kind, "id": number,
+                "previousEventId": number - 1, **details}
+
+    task = {"resource": "invoke", "resourceType": "lambda"}
+    failed = {"error": "PaymentTimeout", "cause": PAYMENT_CAUSE, **task}
+    return [
+        event(0, "ExecutionStarted", executionStartedEventDetails={
+            "input": json.dumps({"orderId": "ord-4102", "amount": 42.5}), "roleArn": "demo"}),
+        event(0.1, "TaskStateEntered", stateEnteredEventDetails={"name": "ChargeCard", "input": "{}"}),
+        event(0.2, "TaskScheduled", taskScheduledEventDetails={
+            **task, "region": "us-east-1", "parameters": json.dumps({"FunctionName": f"{function}charge"})}),
+        event(0.3, "TaskStarted", taskStartedEventDetails=task),
+        event(30.3, "TaskFailed", taskFailedEventDetails=failed),
+        event(32.3, "TaskScheduled", taskScheduledEventDetails={
+            **task, "region": "us-east-1", "parameters": json.dumps({"FunctionName": f"{function}charge"})}),
+        event(32.4, "TaskStarted", taskStartedEventDetails=task),
+        event(62.4, "TaskFailed", taskFailedEventDetails=failed),
+        event(62.5, "ExecutionFailed", executionFailedEventDetails={"error": "States.TaskFailed",
+                                                                    "cause": PAYMENT_CAUSE}),
+    ]
 
 
 def seed_codepipeline(aws: AwsSession) -> None:
