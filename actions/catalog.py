@@ -66,6 +66,29 @@ ACTIONS: tuple[Action, ...] = (
         service="codepipeline", operation="start_pipeline_execution",
         params=lambda row, _: {"name": row.data["pipeline"]},
     ),
+    Action(
+        id="pipeline.retry-stage", title="Retry the failed actions of this stage", key="R",
+        kind="codepipeline.action", service="codepipeline", operation="retry_stage_execution",
+        applies=lambda row: row.data.get("status") == "Failed" and bool(row.data.get("execution")),
+        params=lambda row, _: {"pipelineName": row.data["pipeline"], "stageName": row.data["stage"],
+                               "pipelineExecutionId": row.data["execution"], "retryMode": "FAILED_ACTIONS"},
+    ),
+    *(Action(
+        id=f"pipeline.{verb.lower()}", title=f"{verb} this approval", key=key, kind="codepipeline.action",
+        service="codepipeline", operation="put_approval_result",
+        applies=lambda row: bool(row.data.get("token")),
+        asks=(Ask("comment", "Comment (recorded with the approval)", default=lambda row: ""),),
+        params=lambda row, v, status=status: {
+            "pipelineName": row.data["pipeline"], "stageName": row.data["stage"], "actionName": row.data["action"],
+            "result": {"summary": v["comment"] or f"{status} from watchkeeper", "status": status},
+            "token": row.data["token"]},
+    ) for verb, key, status in (("Approve", "A", "Approved"), ("Reject", "J", "Rejected"))),
+    Action(
+        id="codebuild.stop", title="Stop the build", key="X", kind="codepipeline.action",
+        service="codebuild", operation="stop_build",
+        applies=lambda row: row.data.get("provider") == "CodeBuild" and row.data.get("status") == "InProgress",
+        params=lambda row, _: {"id": row.data["external"]},
+    ),
     # -- EMR -------------------------------------------------------------------------------------
     Action(
         id="emr.add-step", title="Add a step (command-runner.jar)", key="A", kind="emr.cluster",

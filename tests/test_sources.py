@@ -58,12 +58,15 @@ def test_step_functions_failed_execution_has_error_and_cause(aws: AwsSession) ->
     assert "PaymentTimeout" in problem.reason
 
 
-def test_pipeline_latest_failure(aws: AwsSession) -> None:
+def test_pipeline_failure_and_waiting_approval(aws: AwsSession) -> None:
     panel = PipelinesPanel()
-    assert by_name(panel.rows(aws), "web-release").status == "Failed"
-    assert by_name(panel.rows(aws), "api-release").status == "Succeeded"
-    [problem] = panel.problems(aws)
-    assert problem.resource == "web-release" and "Build" in problem.reason
+    rows = panel.rows(aws)
+    assert by_name(rows, "web-release").status == "Failed" and by_name(rows, "web-release").cells[2] == "Build ✗"
+    assert by_name(rows, "api-release").status == "WAITING"
+    problems = {p.status: p for p in panel.problems(aws)}
+    assert problems["Failed"].resource == "web-release" and "Build/Build" in problems["Failed"].reason
+    assert problems["Failed"].path == ("web-release", "web-release/Build/Build")  # triage opens the action
+    assert problems["APPROVAL WAITING"].resource == "api-release/ProductionGate"
 
 
 def test_emr_failed_step_and_failed_cluster(aws: AwsSession) -> None:

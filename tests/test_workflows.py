@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from actions.audit import AuditLog
 from actions.confirm import ConfirmScreen
 from panels.stepfunctions import ExecutionHistory, StepFunctionsPanel
 from tests.conftest import session
-from tests.pilot import confirm, loaded, open_path, select, wait_for
+from tests.pilot import confirm, jump_from_triage, loaded, open_path, screen_text, select, wait_for
 from tui.app import WatchkeeperApp
 from tui.demo.server import DemoServer
+from tui.errors import ReadOnlyRefused
+from tui.log_viewer import LogViewer
 from tui.session import AwsSession
 
 SIZE = (80, 24)
@@ -73,3 +77,68 @@ async def test_read_only_refuses_the_rerun(server: DemoServer, audit: AuditLog) 
         await pilot.pause(0.2)
         assert not isinstance(app.screen, ConfirmScreen)
     assert not [c for c in aws.calls if c.mutating] and audit.entries() == []
+
+
+# -- CodePipeline --------------------------------------------------------------------------------
+def action_state(aws: AwsSession, pipeline: str, stage: str, action: str) -> dict:  # type: ignore[type-arg]
+    stages = aws.client("codepipeline").get_pipeline_state(name=pipeline)["stageStates"]
+    found = next(s for s in stages if s["stageName"] == stage)
+    return next(a for a in found["actionStates"] if a["actionName"] == action).get("latestExecution", {})
+
+
+async def test_failed_pipeline_action_build_phases_log_and_retry(server: DemoServer, audit: AuditLog) -> None:
+    aws = session(server)
+    app = WatchkeeperApp(aws, audit=audit)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await jump_from_triage(pilot, app, "web-release", "pipelines", "Build")
+        assert str(view.query_one("#summary").render()).startswith("Source ✓ → Build ✗ → Deploy")
+        detail = str(view.query_one("#detail").render())
+        assert "JobFailed: Build terminated with state: FAILED" in detail and "CodeBuild" in detail
+        await pilot.press("enter")  # the CodeBuild build behind the action
+        await wait_for(pilot, lambda: view.level.source.label.startswith("build ") and bool(view.shown))
+        build = {r.name: r for r in view.shown.values()}
+        assert build["BUILD"].status == "FAILED" and build["BUILD"].cells[3] == "longest"
+        assert "npm test" in build["BUILD"].cells[4]
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogViewer))
+        await wait_for(pilot, lambda: "Tests: 1 failed, 311 passed" in screen_text(app.screen))
+        await pilot.press("escape", "escape")
+        await loaded(pilot, view, "web-release › stages")
+        await select(pilot, view, "Build")
+        await confirm(pilot, app, "R")
+        await wait_for(pilot, lambda: bool(audit.entries()))
+    assert action_state(aws, "web-release", "Build", "Build")["status"] == "InProgress"  # at the server
+    assert audit.entries()[0]["parameters"]["retryMode"] == "FAILED_ACTIONS"
+
+
+async def test_waiting_approval_and_the_step_functions_link(server: DemoServer, audit: AuditLog) -> None:
+    aws = session(server)
+    app = WatchkeeperApp(aws, audit=audit)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await jump_from_triage(pilot, app, "api-release/ProductionGate", "pipelines", "ProductionGate")
+        assert view.current_row().status == "WAITING APPROVAL"
+        await select(pilot, view, "RunMigrations")
+        await pilot.press("enter")  # the Lambda action polls an execution: follow the link
+        await loaded(pilot, view, "order-fulfilment-004 › history")
+        await pilot.press("escape")
+        await loaded(pilot, view, "api-release › stages")
+        await select(pilot, view, "ProductionGate")
+        await confirm(pilot, app, "A", **{"ask-comment": "checked the migration plan"})
+        await wait_for(pilot, lambda: bool(audit.entries()))
+    approved = action_state(aws, "api-release", "Approve", "ProductionGate")
+    assert approved == {"status": "Succeeded", "summary": "checked the migration plan"}
+
+
+async def test_read_only_refuses_retry_and_approval(server: DemoServer, audit: AuditLog) -> None:
+    aws = session(server, read_only=True)
+    app = WatchkeeperApp(aws, audit=audit)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_path(pilot, app, "pipelines", "web-release", "Build")
+        await pilot.press("R")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, ConfirmScreen)
+    with pytest.raises(ReadOnlyRefused):
+        aws.client("codepipeline").put_approval_result(
+            pipelineName="api-release", stageName="Approve", actionName="ProductionGate",
+            result={"summary": "x", "status": "Approved"}, token="demo-approval-token")
+    assert audit.entries() == []

@@ -46,10 +46,86 @@ def backup_list_backup_jobs(self: Any) -> str:
     return json.dumps({"BackupJobs": jobs})
 
 
+def _pipeline(self: Any) -> Any:
+    from moto.codepipeline.exceptions import PipelineNotFoundException
+
+    name = self._get_param("pipelineName") or self._get_param("name")
+    pipeline = self.codepipeline_backend.pipelines.get(name)
+    if pipeline is None:
+        raise PipelineNotFoundException(f"Account does not have a pipeline with name '{name}'")
+    return pipeline
+
+
+def codepipeline_get_pipeline_state(self: Any) -> str:
+    """GetPipelineState from the stage states the demo keeps on moto's pipeline."""
+    import json
+
+    pipeline = _pipeline(self)
+    states = getattr(pipeline, "demo_stage_states", None) or [
+        {"stageName": stage["name"], "actionStates": [{"actionName": a["name"]} for a in stage["actions"]]}
+        for stage in pipeline.pipeline["stages"]
+    ]
+    return json.dumps({"pipelineName": pipeline.pipeline["name"], "pipelineVersion": pipeline.pipeline["version"],
+                       "stageStates": states}, default=str)
+
+
+def codepipeline_retry_stage_execution(self: Any) -> str:
+    """RetryStageExecution: the stage's failed actions (or all) go back to InProgress."""
+    import json
+
+    pipeline = _pipeline(self)
+    stage_name, mode = self._get_param("stageName"), self._get_param("retryMode")
+    for stage in getattr(pipeline, "demo_stage_states", []):
+        if stage["stageName"] == stage_name:
+            stage["latestExecution"] = {**stage.get("latestExecution", {}), "status": "InProgress"}
+            for action in stage["actionStates"]:
+                latest = action.get("latestExecution", {})
+                if mode == "ALL_ACTIONS" or latest.get("status") == "Failed":
+                    action["latestExecution"] = {"status": "InProgress", "summary": "Retried"}
+    return json.dumps({"pipelineExecutionId": self._get_param("pipelineExecutionId")})
+
+
+def codepipeline_put_approval_result(self: Any) -> str:
+    """PutApprovalResult: the waiting approval is answered with the given token."""
+    import json
+
+    from moto.codepipeline.exceptions import InvalidStructureException
+
+    pipeline = _pipeline(self)
+    result = self._get_param("result")
+    for stage in getattr(pipeline, "demo_stage_states", []):
+        for action in stage["actionStates"]:
+            latest = action.get("latestExecution", {})
+            if stage["stageName"] == self._get_param("stageName") and action["actionName"] == self._get_param(
+                    "actionName"):
+                if latest.get("token") != self._get_param("token"):
+                    raise InvalidStructureException("The approval token is not valid for this action.")
+                action["latestExecution"] = {"status": "Succeeded" if result["status"] == "Approved" else "Failed",
+                                             "summary": result["summary"]}
+    return json.dumps({"approvedAt": 0})
+
+
+def codebuild_batch_get_builds(self: Any) -> str:
+    """BatchGetBuilds that returns builds as they are: moto's own marks every build SUCCEEDED."""
+    import json
+
+    ids = set(self._get_param("ids"))
+    builds = [b for history in self.codebuild_backend.build_metadata_history.values() for b in history
+              if b["id"] in ids]
+    return json.dumps({"builds": builds, "buildsNotFound": sorted(ids - {b["id"] for b in builds})}, default=str)
+
+
 def install() -> None:
     from moto.backup import urls as backup_urls
     from moto.backup.responses import BackupResponse
+    from moto.codebuild.responses import CodeBuildResponse
+    from moto.codepipeline.responses import CodePipelineResponse
     from moto.emr.responses import ElasticMapReduceResponse
+
+    CodePipelineResponse.get_pipeline_state = codepipeline_get_pipeline_state  # type: ignore[attr-defined]
+    CodePipelineResponse.retry_stage_execution = codepipeline_retry_stage_execution  # type: ignore[attr-defined]
+    CodePipelineResponse.put_approval_result = codepipeline_put_approval_result  # type: ignore[attr-defined]
+    CodeBuildResponse.batch_get_builds = codebuild_batch_get_builds  # type: ignore[method-assign]
 
     ElasticMapReduceResponse.cancel_steps = emr_cancel_steps  # type: ignore[attr-defined]
     BackupResponse.list_backup_jobs = backup_list_backup_jobs  # type: ignore[attr-defined]

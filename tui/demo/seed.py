@@ -266,23 +266,15 @@ def seed_codepipeline(aws: AwsSession) -> None:
         serviceRole=role,
     )
     moto_pipeline = backend("codepipeline", aws.region)
+    build = failed_build(aws)
     for name, statuses in {"web-release": ["Succeeded", "Failed"],
-                           "api-release": ["Succeeded", "Succeeded"]}.items():
+                           "api-release": ["Succeeded", "Succeeded", "InProgress"]}.items():
         pipeline.create_pipeline(pipeline={
-            "name": name,
-            "roleArn": role,
+            "name": name, "roleArn": role,
             "artifactStore": {"type": "S3", "location": "demo-artifacts"},
-            "stages": [
-                {"name": "Source", "actions": [{"name": "Source", "actionTypeId": {
-                    "category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
-                    "configuration": {"S3Bucket": "demo-src", "S3ObjectKey": f"{name}.zip"},
-                    "outputArtifacts": [{"name": "src"}]}]},
-                {"name": "Build", "actions": [{"name": "Build", "actionTypeId": {
-                    "category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"},
-                    "configuration": {"ProjectName": "web-build"},
-                    "inputArtifacts": [{"name": "src"}]}]},
-            ],
+            "stages": PIPELINE_STAGES[name],
         })
+        execution_id = ""
         for index, status in enumerate(statuses):
             execution_id = pipeline.start_pipeline_execution(name=name)["pipelineExecutionId"]
             execution = moto_pipeline.pipelines[name].executions[execution_id]
@@ -294,7 +286,107 @@ def seed_codepipeline(aws: AwsSession) -> None:
                     "Stage Build failed: CodeBuild action Build failed in phase BUILD "
                     "(COMMAND_EXECUTION_ERROR: npm test exited with status 1)"
                 )
-    codebuild.start_build(projectName="web-build")
+        sfn_execution = f"arn:aws:states:{aws.region}:{DEMO_ACCOUNT}:execution:order-fulfilment:order-fulfilment-004"
+        moto_pipeline.pipelines[name].demo_stage_states = stage_states(name, execution_id, build, sfn_execution)
+
+
+def _source_action(name: str) -> dict[str, Any]:
+    return {"name": "Source", "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
+            "configuration": {"S3Bucket": "demo-src", "S3ObjectKey": f"{name}.zip"},
+            "outputArtifacts": [{"name": "src"}]}
+
+
+BUILD_ACTION = {"name": "Build", "actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild",
+                                                  "version": "1"},
+                "configuration": {"ProjectName": "web-build"}, "inputArtifacts": [{"name": "src"}]}
+PIPELINE_STAGES = {
+    "web-release": [{"name": "Source", "actions": [_source_action("web-release")]},
+                    {"name": "Build", "actions": [BUILD_ACTION]},
+                    {"name": "Deploy", "actions": [{"name": "Deploy", "actionTypeId": {
+                        "category": "Deploy", "owner": "AWS", "provider": "ECS", "version": "1"},
+                        "configuration": {"ClusterName": "prod", "ServiceName": "web"},
+                        "inputArtifacts": [{"name": "src"}]}]}],
+    "api-release": [{"name": "Source", "actions": [_source_action("api-release")]},
+                    {"name": "Build", "actions": [BUILD_ACTION]},
+                    {"name": "Approve", "actions": [{"name": "ProductionGate", "actionTypeId": {
+                        "category": "Approval", "owner": "AWS", "provider": "Manual", "version": "1"}}]},
+                    {"name": "Deploy", "actions": [{"name": "RunMigrations", "actionTypeId": {
+                        "category": "Invoke", "owner": "AWS", "provider": "Lambda", "version": "1"},
+                        "configuration": {"FunctionName": "start-order-workflow"}}]}],
+}
+
+
+def stage_states(name: str, execution_id: str, build: dict[str, Any], sfn_execution: str) -> list[dict[str, Any]]:
+    """What GetPipelineState reports: web-release's build failed; api-release waits on a manual
+    approval while its Lambda action polls a Step Functions execution."""
+
+    def action(action_name: str, status: str, minutes: float, **more: Any) -> dict[str, Any]:
+        return {"actionName": action_name,
+                "latestExecution": {"status": status, "lastStatusChange": ago(minutes=minutes).isoformat(),
+                                    **more}}
+
+    def stage(stage_name: str, status: str, *actions: dict[str, Any]) -> dict[str, Any]:
+        return {"stageName": stage_name, "actionStates": list(actions),
+                "latestExecution": {"pipelineExecutionId": execution_id, "status": status}}
+
+    if name == "web-release":
+        return [
+            stage("Source", "Succeeded", action("Source", "Succeeded", 125, summary="web-release.zip v2.14.0")),
+            stage("Build", "Failed", action(
+                "Build", "Failed", 118, externalExecutionId=build["id"],
+                externalExecutionUrl=f"https://console.aws.amazon.com/codesuite/codebuild/builds/{build['id']}",
+                errorDetails={"code": "JobFailed", "message": "Build terminated with state: FAILED. "
+                              "Phase BUILD: COMMAND_EXECUTION_ERROR: npm test exited with status 1"})),
+            {"stageName": "Deploy", "actionStates": [{"actionName": "Deploy"}]},
+        ]
+    return [
+        stage("Source", "Succeeded", action("Source", "Succeeded", 65)),
+        stage("Build", "Succeeded", action("Build", "Succeeded", 58)),
+        stage("Approve", "InProgress", action("ProductionGate", "InProgress", 52, token="demo-approval-token",
+                                              summary="Waiting for approval: release api 3.1.0 to production")),
+        stage("Deploy", "InProgress", action(
+            "RunMigrations", "InProgress", 50, externalExecutionId="start-order-workflow:4f2a",
+            summary=f"Polling {sfn_execution} (RUNNING)")),
+    ]
+
+
+BUILD_PHASES = [("SUBMITTED", "SUCCEEDED", 0), ("QUEUED", "SUCCEEDED", 4), ("PROVISIONING", "SUCCEEDED", 38),
+                ("DOWNLOAD_SOURCE", "SUCCEEDED", 6), ("INSTALL", "SUCCEEDED", 71), ("PRE_BUILD", "SUCCEEDED", 12),
+                ("BUILD", "FAILED", 243), ("POST_BUILD", "SUCCEEDED", 1), ("FINALIZING", "SUCCEEDED", 3)]
+
+
+def failed_build(aws: AwsSession) -> dict[str, Any]:
+    """web-build's latest build, failed in BUILD, with its log stream written."""
+    build = aws.client("codebuild").start_build(projectName="web-build")["build"]
+    metadata = next(b for history in backend("codebuild", aws.region).build_metadata_history.values()
+                    for b in history if b["id"] == build["id"])
+    start = ago(minutes=125)
+    phases, at = [], start
+    for phase, status, seconds in BUILD_PHASES:
+        entry: dict[str, Any] = {"phaseType": phase, "phaseStatus": status, "startTime": at.timestamp(),
+                                 "endTime": (at + timedelta(seconds=seconds)).timestamp(),
+                                 "durationInSeconds": seconds}
+        if status == "FAILED":
+            entry["contexts"] = [{"statusCode": "COMMAND_EXECUTION_ERROR",
+                                  "message": "Error while executing command: npm test. Reason: exit status 1"}]
+        phases.append(entry)
+        at += timedelta(seconds=seconds)
+    stream = build["id"].split(":", 1)[1]
+    metadata.update(buildStatus="FAILED", currentPhase="COMPLETED", buildComplete=True, phases=phases,
+                    startTime=start.timestamp(), endTime=at.timestamp(),
+                    logs={"groupName": "/aws/codebuild/web-build", "streamName": stream,
+                          "cloudWatchLogs": {"status": "ENABLED"}})
+    logs = aws.client("logs")
+    logs.create_log_stream(logGroupName="/aws/codebuild/web-build", logStreamName=stream)
+    logs.put_log_events(logGroupName="/aws/codebuild/web-build", logStreamName=stream, logEvents=[
+        {"timestamp": int(start.timestamp() * 1000) + i, "message": line} for i, line in enumerate([
+            "[Container] Running command npm test",
+            "FAIL src/cart.test.ts › applies the member discount",
+            "  Expected: 37.80  Received: 42.00",
+            "Tests: 1 failed, 311 passed, 312 total",
+            "[Container] Command did not exit successfully npm test exit status 1",
+            "[Container] Phase complete: BUILD State: FAILED"])])
+    return metadata
 
 
 class _FailedStep(moto_emr.Step):  # type: ignore[name-defined,misc]
