@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 
 from actions.model import Action, Ask, Wait
@@ -60,6 +61,18 @@ ACTIONS: tuple[Action, ...] = (
         service="stepfunctions", operation="start_execution",
         params=lambda row, _: {"stateMachineArn": row.data["machine"], "input": row.data.get("input") or "{}"},
     ),
+    Action(
+        id="sfn.start", title="Start an execution", key="S", kind="sfn.machine",
+        service="stepfunctions", operation="start_execution",
+        asks=(Ask("input", "Input (JSON, checked before sending)", default=lambda row: "{}"),),
+        params=lambda row, v: {"stateMachineArn": row.data["machine"], "input": json_input(v["input"])},
+    ),
+    Action(
+        id="sfn.redrive", title="Redrive from the failed state", key="D", kind="sfn.execution",
+        service="stepfunctions", operation="redrive_execution",
+        applies=lambda row: row.status in ("FAILED", "TIMED_OUT", "ABORTED"),
+        params=lambda row, _: {"executionArn": row.data["execution"]},
+    ),
     # -- CodePipeline ------------------------------------------------------------------------
     Action(
         id="pipeline.start", title="Start pipeline", key="R", kind="codepipeline.pipeline",
@@ -83,6 +96,22 @@ ACTIONS: tuple[Action, ...] = (
             "result": {"summary": v["comment"] or f"{status} from watchkeeper", "status": status},
             "token": row.data["token"]},
     ) for verb, key, status in (("Approve", "A", "Approved"), ("Reject", "J", "Rejected"))),
+    *(Action(
+        id=f"pipeline.stop{'-abandon' if abandon else ''}", key="X" if abandon else "P", kind="codepipeline.execution",
+        title="Stop and abandon the execution" if abandon else "Stop the execution (let actions finish)",
+        service="codepipeline", operation="stop_pipeline_execution", destructive=abandon,
+        applies=lambda row: row.status in ("InProgress", "Stopping"),
+        asks=(Ask("reason", "Reason", default=lambda row: "Stopped from watchkeeper"),),
+        params=lambda row, v, abandon=abandon: {"pipelineName": row.data["pipeline"],
+                                                "pipelineExecutionId": row.data["execution"],
+                                                "abandon": abandon, "reason": v["reason"]},
+    ) for abandon in (False, True)),
+    Action(
+        id="codebuild.retry", title="Retry the build", key="B", kind="codepipeline.action",
+        service="codebuild", operation="retry_build",
+        applies=lambda row: row.data.get("provider") == "CodeBuild" and row.data.get("status") == "Failed",
+        params=lambda row, _: {"id": row.data["external"]},
+    ),
     Action(
         id="codebuild.stop", title="Stop the build", key="X", kind="codepipeline.action",
         service="codebuild", operation="stop_build",
@@ -188,6 +217,15 @@ ACTIONS: tuple[Action, ...] = (
 )
 
 BY_ID = {action.id: action for action in ACTIONS}
+
+
+def json_input(text: str) -> str:
+    """Execution input must be JSON: say where it is not, before anything is sent."""
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"Input is not JSON: {exc}.") from None
+    return text
 
 
 def for_kind(kind: str) -> list[Action]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.text import Text
 
-from panels.model import LogTarget, Panel, Problem, Row, Severity, Source, duration, now, paginate, utc, when
+from panels.model import LogTarget, Panel, Problem, Row, Severity, Source, age, duration, now, paginate, utc, when
 from tui.session import AwsSession
 
 WINDOW = timedelta(hours=24)
@@ -61,6 +61,31 @@ def event_summary(event: dict[str, Any]) -> str:
     if "error" in details or "cause" in details:
         return f"{details.get('error', '')} {details.get('cause', '')}".strip()
     return details.get("resource", "") or details.get("output", "") or details.get("input", "")
+
+
+LONG_RUNNING_FACTOR = 3  # a run this many times longer than the usual one is worth a look
+LONG_RUNNING_FLOOR = timedelta(minutes=5)
+
+
+def long_running(machine: dict[str, Any], executions: list[dict[str, Any]]) -> list[Problem]:
+    """RUNNING executions far longer than the machine's usual (median) successful run."""
+    took = sorted(utc(e["stopDate"]) - utc(e["startDate"]) for e in executions  # type: ignore[operator]
+                  if e["status"] == "SUCCEEDED" and e.get("stopDate"))
+    if len(took) < 2:
+        return []
+    usual = took[len(took) // 2]
+    limit = max(usual * LONG_RUNNING_FACTOR, LONG_RUNNING_FLOOR)
+    return [
+        Problem(
+            panel="stepfunctions", service="Step Functions", resource=f"{machine['name']}/{e['name']}",
+            status="LONG RUNNING", reason=f"running for {age(utc(e['startDate']))}; it usually takes "
+                                          f"{age(now() - usual)}",
+            severity=Severity.MEDIUM, since=utc(e["startDate"]),
+            path=(machine["stateMachineArn"], e["executionArn"]), arn=e["executionArn"],
+        )
+        for e in executions
+        if e["status"] == "RUNNING" and now() - utc(e["startDate"]) > limit  # type: ignore[operator]
+    ]
 
 
 def triggers(aws: AwsSession, machine_arn: str) -> list[tuple[str, str]]:
@@ -149,6 +174,7 @@ class StepFunctionsPanel(Panel):
                         severity=Severity.HIGH, since=utc(e.get("stopDate")),
                         path=(machine["stateMachineArn"], e["executionArn"]), arn=e["executionArn"],
                     ))
+            problems += long_running(machine, recent(aws, machine["stateMachineArn"]))
         return problems
 
 
@@ -167,14 +193,15 @@ class Executions(Source):
         sfn = aws.client("stepfunctions")
         rows = []
         for e in recent(aws, self.machine):
-            # Only failed executions need the describe call: it carries error and cause.
-            found = sfn.describe_execution(executionArn=e["executionArn"]) if e["status"] in BAD else e
+            # Failed and succeeded ones need the describe call: it carries error, cause and output.
+            found = sfn.describe_execution(executionArn=e["executionArn"]) if e["status"] != "RUNNING" else e
             rows.append(Row(
                 key=e["executionArn"], name=e["name"], status=e["status"],
                 cells=(e["name"], e["status"], when(e.get("startDate")),
                        duration(utc(e.get("startDate")), utc(e.get("stopDate"))), found.get("error", "")),
                 detail=(("ARN", e["executionArn"]), ("Error", found.get("error", "-")),
-                        ("Cause", pretty(found.get("cause"))), ("Input", pretty(found.get("input")))),
+                        ("Cause", pretty(found.get("cause"))), ("Input", pretty(found.get("input"))),
+                        ("Output", pretty(found.get("output")))),
                 data={"execution": e["executionArn"], "machine": self.machine,
                       "running": e["status"] == "RUNNING", "input": found.get("input")},
             ))

@@ -54,8 +54,8 @@ def test_step_functions_failed_execution_has_error_and_cause(aws: AwsSession) ->
     detail = dict(failed.detail)
     assert detail["Error"] == "States.TaskFailed"
     assert '"errorMessage": "Payment provider timed out after 30000 ms"' in detail["Cause"]  # pretty JSON
-    [problem] = panel.problems(aws)
-    assert "PaymentTimeout" in problem.reason
+    [problem] = [p for p in panel.problems(aws) if p.status == "FAILED"]
+    assert "PaymentTimeout" in problem.reason and "in state ChargeCard" in problem.reason
 
 
 def test_pipeline_failure_and_waiting_approval(aws: AwsSession) -> None:

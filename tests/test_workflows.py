@@ -142,3 +142,59 @@ async def test_read_only_refuses_retry_and_approval(server: DemoServer, audit: A
             pipelineName="api-release", stageName="Approve", actionName="ProductionGate",
             result={"summary": "x", "status": "Approved"}, token="demo-approval-token")
     assert audit.entries() == []
+
+
+def test_a_run_far_longer_than_usual_is_a_problem(aws: AwsSession) -> None:
+    problems = {p.status: p for p in StepFunctionsPanel().problems(aws)}
+    slow = problems["LONG RUNNING"]
+    assert slow.resource == "order-fulfilment/order-fulfilment-004"
+    assert "it usually takes 5m" in slow.reason
+
+
+# -- operations moto does not implement: request shape and errors through botocore's Stubber -----
+def test_redrive_stop_pipeline_and_retry_build_requests(aws: AwsSession, audit: AuditLog) -> None:
+    from botocore.stub import Stubber
+
+    from actions.catalog import BY_ID
+    from actions.runner import ActionRunner
+    from panels.model import Row
+
+    runner = ActionRunner(aws, audit)
+    execution = Row(key="arn:x", name="run-7", cells=(), status="FAILED", data={"execution": "arn:x"})
+    with Stubber(aws.client("stepfunctions")) as stub:
+        stub.add_response("redrive_execution", {"redriveDate": "2026-11-22T03:00:00Z"}, {"executionArn": "arn:x"})
+        runner.run(runner.prepare(BY_ID["sfn.redrive"], execution))
+        stub.add_client_error("redrive_execution", "ExecutionNotRedrivable", "The execution is not redrivable")
+        with pytest.raises(Exception, match="ExecutionNotRedrivable"):
+            runner.run(runner.prepare(BY_ID["sfn.redrive"], execution))
+    pipeline_run = Row(key="e-1", name="e-1", cells=(), status="InProgress",
+                       data={"pipeline": "web-release", "execution": "e-1"})
+    with Stubber(aws.client("codepipeline")) as stub:
+        stub.add_response("stop_pipeline_execution", {"pipelineExecutionId": "e-1"}, {
+            "pipelineName": "web-release", "pipelineExecutionId": "e-1", "abandon": True, "reason": "bad deploy"})
+        runner.run(runner.prepare(BY_ID["pipeline.stop-abandon"], pipeline_run, {"reason": "bad deploy"}))
+    action = Row(key="a", name="Build", cells=(), status="Failed",
+                 data={"provider": "CodeBuild", "status": "Failed", "external": "web-build:1"})
+    with Stubber(aws.client("codebuild")) as stub:
+        stub.add_response("retry_build", {"build": {"id": "web-build:2"}}, {"id": "web-build:1"})
+        runner.run(runner.prepare(BY_ID["codebuild.retry"], action))
+    kinds = [(e["action"], e["result"], e.get("error_kind")) for e in audit.entries()]
+    assert kinds == [("sfn.redrive", "ok", None), ("sfn.redrive", "error", "ExecutionNotRedrivable"),
+                     ("pipeline.stop-abandon", "ok", None), ("codebuild.retry", "ok", None)]
+    assert BY_ID["pipeline.stop-abandon"].destructive and not BY_ID["pipeline.stop"].destructive
+
+
+async def test_start_execution_checks_the_json_first(server: DemoServer, audit: AuditLog) -> None:
+    app = WatchkeeperApp(session(server), audit=audit)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_path(pilot, app, "stepfunctions", "nightly-report")
+        await pilot.press("S")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        app.screen.query_one("#ask-input").value = '{"day": '
+        await pilot.pause()
+        assert "Input is not JSON" in str(app.screen.query_one("#problem").render())
+        assert app.screen.query_one("#run").disabled
+        app.screen.query_one("#ask-input").value = '{"day": "2026-11-21"}'
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(audit.entries()))
+    assert audit.entries()[0]["parameters"]["input"] == '{"day": "2026-11-21"}'
