@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from rich.text import Text
 
-from panels.model import LogTarget, Panel, Problem, Row, Severity, Source, age, duration, paginate, utc, when
+from panels.model import LogTarget, Panel, Problem, Row, Severity, Source, age, duration, now, paginate, utc, when
 from panels.stepfunctions import ExecutionHistory
 from tui.session import AwsSession
 
@@ -50,6 +51,29 @@ def diagram(stages: list[dict[str, Any]]) -> Text:
         if index < len(stages) - 1:
             text.append(" → ", style="dim")
     return text
+
+
+STUCK_FACTOR = 3  # an execution this many times longer than the usual one is stuck
+STUCK_FLOOR = timedelta(minutes=15)
+
+
+def stuck(name: str, latest: dict[str, Any], history: list[dict[str, Any]],
+          stages: list[dict[str, Any]]) -> list[Problem]:
+    """The running execution, when it has run far longer than the pipeline's usual successful one."""
+    took = sorted(utc(e["lastUpdateTime"]) - utc(e["startTime"]) for e in history  # type: ignore[operator]
+                  if e.get("status") == "Succeeded" and e.get("lastUpdateTime"))
+    started = utc(latest.get("startTime"))
+    if len(took) < 2 or started is None:
+        return []
+    usual = took[len(took) // 2]
+    if now() - started <= max(usual * STUCK_FACTOR, STUCK_FLOOR):
+        return []
+    stage = next((s["stageName"] for s in stages if stage_status(s) == "InProgress"), "?")
+    return [Problem(
+        panel="pipelines", service="CodePipeline", resource=name, status="STUCK",
+        reason=f"stage {stage} in progress; the execution has run {age(started)}, usually {age(now() - usual)}",
+        severity=Severity.MEDIUM, since=started, path=(name,), arn=latest.get("pipelineExecutionId", ""),
+    )]
 
 
 class PipelinesPanel(Panel):
@@ -107,6 +131,8 @@ class PipelinesPanel(Panel):
                     severity=Severity.HIGH, since=utc(latest.get("lastUpdateTime")), path=path,
                     arn=latest.get("pipelineExecutionId", ""),
                 ))
+            if latest.get("status") == "InProgress" and not waiting_approvals(stages):
+                problems += stuck(name, latest, executions(aws, name, 20), stages)
             for stage_name, action in waiting_approvals(stages):
                 since = utc(action["latestExecution"].get("lastStatusChange"))
                 problems.append(Problem(

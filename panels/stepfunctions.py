@@ -132,6 +132,9 @@ class StepFunctionsPanel(Panel):
                        counts["TIMED_OUT"], counts["ABORTED"]),
                 detail=(("ARN", arn), ("Type", machine.get("type", "-")),
                         *(triggers(aws, arn) or [("Triggers", "no EventBridge rule targets this machine")]),
+                        *((("History", "express: executions are not kept by Step Functions; their history "
+                                       "is in CloudWatch Logs (l opens the log group)"),)
+                          if machine.get("type") == "EXPRESS" else ()),
                         ("Created", when(machine.get("creationDate"))),
                         ("Window", f"failure counts cover the last {WINDOW} of the newest "
                                    f"{RECENT_EXECUTIONS} executions")),

@@ -198,3 +198,18 @@ async def test_start_execution_checks_the_json_first(server: DemoServer, audit: 
         await pilot.press("enter")
         await wait_for(pilot, lambda: bool(audit.entries()))
     assert audit.entries()[0]["parameters"]["input"] == '{"day": "2026-11-21"}'
+
+
+def test_a_pipeline_running_far_longer_than_usual_is_stuck() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from panels.pipelines import stuck
+
+    now = datetime.now(UTC)
+    done = [{"status": "Succeeded", "startTime": now - timedelta(hours=h), "lastUpdateTime":
+             now - timedelta(hours=h) + timedelta(minutes=8)} for h in (5, 6, 7)]
+    latest = {"status": "InProgress", "startTime": now - timedelta(hours=2), "pipelineExecutionId": "e-9"}
+    stages = [{"stageName": "Deploy", "latestExecution": {"status": "InProgress"}}]
+    [problem] = stuck("api-release", latest, done, stages)
+    assert problem.status == "STUCK" and "stage Deploy" in problem.reason and "usually 8m" in problem.reason
+    assert stuck("api-release", {**latest, "startTime": now - timedelta(minutes=10)}, done, stages) == []
