@@ -149,7 +149,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         id="emr.resize", title="Resize instance group", key="S", kind="emr.instance-group",
         service="emr", operation="modify_instance_groups",
-        applies=lambda row: row.data.get("role") != "MASTER",
+        applies=lambda row: row.data.get("role") != "MASTER" and not row.data.get("fleet"),
         asks=(Ask("count", "Instance count", default=lambda row: str(row.data["requested"]), integer=True),),
         params=lambda row, v: {"ClusterId": row.data["cluster"], "InstanceGroups": [
             {"InstanceGroupId": row.data["group"], "InstanceCount": v["count"]}]},

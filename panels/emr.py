@@ -19,11 +19,26 @@ def state(cluster: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def describe(aws: AwsSession, cluster_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The cluster's full description and its instance groups (two calls)."""
+    """The cluster's full description and its instance groups or fleets (two calls)."""
     emr = aws.client("emr")
     cluster = emr.describe_cluster(ClusterId=cluster_id)["Cluster"]
-    groups = list(paginate(emr, "list_instance_groups", "InstanceGroups", ClusterId=cluster_id))
-    return cluster, groups
+    return cluster, capacity(aws, cluster_id, cluster.get("InstanceCollectionType", "INSTANCE_GROUP"))
+
+
+def capacity(aws: AwsSession, cluster_id: str, collection: str) -> list[dict[str, Any]]:
+    """Instance groups, or instance fleets in the same shape (capacity units for counts)."""
+    emr = aws.client("emr")
+    if collection != "INSTANCE_FLEET":
+        return list(paginate(emr, "list_instance_groups", "InstanceGroups", ClusterId=cluster_id))
+    return [
+        {"Id": f["Id"], "Name": f.get("Name", f["Id"]), "InstanceGroupType": f.get("InstanceFleetType", ""),
+         "Market": "fleet", "InstanceType": ", ".join(sorted({s.get("InstanceType", "") for s in
+                                                               f.get("InstanceTypeSpecifications", [])})),
+         "RequestedInstanceCount": f.get("TargetOnDemandCapacity", 0) + f.get("TargetSpotCapacity", 0),
+         "RunningInstanceCount": f.get("ProvisionedOnDemandCapacity", 0) + f.get("ProvisionedSpotCapacity", 0),
+         "Status": f.get("Status", {}), "fleet": True}
+        for f in paginate(emr, "list_instance_fleets", "InstanceFleets", ClusterId=cluster_id)
+    ]
 
 
 def short_groups(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -114,8 +129,8 @@ class EmrPanel(Panel):
                     since=utc(step.get("Status", {}).get("Timeline", {}).get("EndDateTime")),
                     path=(c["Id"], step["Id"]), arn=step["Id"],
                 ))
-            for group in short_groups(list(paginate(emr, "list_instance_groups", "InstanceGroups",
-                                                    ClusterId=c["Id"]))):
+            collection = emr.describe_cluster(ClusterId=c["Id"])["Cluster"].get("InstanceCollectionType", "")
+            for group in short_groups(capacity(aws, c["Id"], collection)):
                 problems.append(Problem(
                     panel="emr", service="EMR", resource=f"{c['Name']}/{group.get('Name', group['Id'])}",
                     status="NODES LOST",
@@ -179,7 +194,9 @@ class EmrInstanceGroups(Source):
 
     def rows(self, aws: AwsSession) -> list[Row]:
         rows = []
-        for g in paginate(aws.client("emr"), "list_instance_groups", "InstanceGroups", ClusterId=self.cluster):
+        collection = aws.client("emr").describe_cluster(ClusterId=self.cluster)["Cluster"].get(
+            "InstanceCollectionType", "")
+        for g in capacity(aws, self.cluster, collection):
             running, requested = g.get("RunningInstanceCount", 0), g.get("RequestedInstanceCount", 0)
             status = g.get("Status", {})
             rows.append(Row(
@@ -191,6 +208,6 @@ class EmrInstanceGroups(Source):
                         ("State reason", status.get("StateChangeReason", {}).get("Message") or "-"),
                         ("Bid price", g.get("BidPrice", "-"))),
                 data={"cluster": self.cluster, "group": g["Id"], "requested": requested,
-                      "role": g.get("InstanceGroupType", "")},
+                      "role": g.get("InstanceGroupType", ""), "fleet": g.get("fleet", False)},
             ))
         return rows

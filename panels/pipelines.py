@@ -42,6 +42,16 @@ def waiting_approvals(stages: list[dict[str, Any]]) -> list[tuple[str, dict[str,
             if a.get("latestExecution", {}).get("status") == "InProgress" and a["latestExecution"].get("token")]
 
 
+def linked_execution(aws: AwsSession, arn: str) -> str:
+    """The Step Functions execution an action drives: its status and how long it has run."""
+    try:
+        found = aws.client("stepfunctions").describe_execution(executionArn=arn)
+    except Exception as exc:  # the link is a hint; a missing execution must not hide the stage
+        return f"{arn} (cannot describe: {type(exc).__name__})"
+    took = duration(utc(found.get("startDate")), utc(found.get("stopDate")))
+    return f"{found.get('status', '?')} for {took} · {arn} (enter opens it)"
+
+
 def diagram(stages: list[dict[str, Any]]) -> Text:
     text = Text()
     for index, stage in enumerate(stages):
@@ -176,6 +186,7 @@ class PipelineStages(Source):
                 text = " ".join(str(v) for v in (latest.get("summary"), error.get("message"),
                                                  latest.get("externalExecutionId")) if v)
                 linked = SFN_EXECUTION.search(text)
+                workflow = linked_execution(aws, linked.group(0)) if linked else "-"
                 status = latest.get("status", "not run")
                 if status == "InProgress" and latest.get("token"):
                     status = "WAITING APPROVAL"
@@ -191,7 +202,7 @@ class PipelineStages(Source):
                             ("Error", f"{error.get('code')}: {error.get('message')}" if error else "-"),
                             ("External id", latest.get("externalExecutionId", "-")),
                             ("Link", latest.get("externalExecutionUrl", "-")),
-                            ("Step Functions", linked.group(0) if linked else "-")),
+                            ("Step Functions", workflow)),
                     data={"pipeline": self.pipeline, "stage": stage["stageName"], "action": action["actionName"],
                           "status": latest.get("status", ""), "token": latest.get("token", ""),
                           "execution": stage.get("latestExecution", {}).get("pipelineExecutionId", ""),

@@ -167,3 +167,20 @@ async def test_terminate_is_refused_while_protected(server: DemoServer, audit: A
         emr.set_termination_protection(JobFlowIds=[cluster], TerminationProtected=False)
     assert emr.describe_cluster(ClusterId=cluster)["Cluster"]["Status"]["State"] in ("WAITING", "RUNNING")
     assert audit.entries() == []
+
+
+def test_instance_fleets_show_capacity_like_groups(aws: AwsSession) -> None:
+    """moto has no instance fleets: the Stubber gives ListInstanceFleets' real shape."""
+    from botocore.stub import ANY, Stubber
+
+    from panels.emr import capacity
+
+    fleet = {"Id": "if-1", "Name": "core fleet", "InstanceFleetType": "CORE", "TargetOnDemandCapacity": 2,
+             "TargetSpotCapacity": 6, "ProvisionedOnDemandCapacity": 2, "ProvisionedSpotCapacity": 3,
+             "InstanceTypeSpecifications": [{"InstanceType": "r5.2xlarge"}, {"InstanceType": "r6g.2xlarge"}],
+             "Status": {"State": "RUNNING"}}
+    with Stubber(aws.client("emr")) as stub:
+        stub.add_response("list_instance_fleets", {"InstanceFleets": [fleet]}, {"ClusterId": ANY})
+        [group] = capacity(aws, "j-FLEET", "INSTANCE_FLEET")
+    assert (group["RunningInstanceCount"], group["RequestedInstanceCount"]) == (5, 8)
+    assert group["InstanceType"] == "r5.2xlarge, r6g.2xlarge" and group["fleet"]

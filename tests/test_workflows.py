@@ -213,3 +213,12 @@ def test_a_pipeline_running_far_longer_than_usual_is_stuck() -> None:
     [problem] = stuck("api-release", latest, done, stages)
     assert problem.status == "STUCK" and "stage Deploy" in problem.reason and "usually 8m" in problem.reason
     assert stuck("api-release", {**latest, "startTime": now - timedelta(minutes=10)}, done, stages) == []
+
+
+def test_an_action_driving_step_functions_shows_its_execution(aws: AwsSession) -> None:
+    from panels.pipelines import PipelineStages
+
+    rows = {r.name: r for r in PipelineStages("api-release").rows(aws)}
+    detail = dict(rows["RunMigrations"].detail)
+    assert detail["Step Functions"].startswith("RUNNING for 1h")
+    assert rows["RunMigrations"].data["sfn_execution"].endswith(":order-fulfilment:order-fulfilment-004")

@@ -163,7 +163,10 @@ class LogViewer(Screen[None]):
             return
         batch = Text("\n").join(render_line(line, local=self.local, expand_json=self.expand_json,
                                             search=self.search) for line in lines)
-        self.log_widget.write(batch, scroll_end=not self.paused)
+        widget = self.log_widget
+        # Someone reading history (scrolled up) is not dragged back down; `end` follows again.
+        widget.auto_scroll = not self.paused and (widget.is_vertical_scroll_end or not widget.lines)
+        widget.write(batch, scroll_end=widget.auto_scroll)
 
     def rebuild(self) -> None:
         """Redraw every buffered line (after a toggle or a new search)."""
