@@ -142,6 +142,11 @@ class EmrPanel(Panel):
         return problems
 
 
+def cluster_views(cluster: str, name: str) -> tuple[Source, ...]:
+    """What `v` cycles through below a cluster: its steps, then its instance groups or fleets."""
+    return (EmrSteps(cluster, name), EmrInstanceGroups(cluster, name))
+
+
 class EmrSteps(Source):
     title, kind = "steps", "emr.step"
     columns = ("Step", "State", "On failure", "Started", "Duration", "Failure")
@@ -154,7 +159,7 @@ class EmrSteps(Source):
         return f"{self.cluster_name} › steps"
 
     def alternatives(self) -> tuple[Source, ...]:
-        return (EmrSteps(self.cluster, self.cluster_name), EmrInstanceGroups(self.cluster, self.cluster_name))
+        return cluster_views(self.cluster, self.cluster_name)
 
     def rows(self, aws: AwsSession) -> list[Row]:
         rows = []
@@ -190,7 +195,7 @@ class EmrInstanceGroups(Source):
         return f"{self.cluster_name} › instance groups"
 
     def alternatives(self) -> tuple[Source, ...]:
-        return (EmrSteps(self.cluster, self.cluster_name), EmrInstanceGroups(self.cluster, self.cluster_name))
+        return cluster_views(self.cluster, self.cluster_name)
 
     def rows(self, aws: AwsSession) -> list[Row]:
         rows = []

@@ -82,3 +82,11 @@ async def jump_from_triage(pilot: Pilot, app: WatchkeeperApp, resource: str, pan
     assert app.current_view is view
     await wait_for(pilot, lambda: view.current_row() is not None and view.current_row().name == name)
     return view
+
+
+async def refused(pilot: Pilot, app: WatchkeeperApp, *keys: str) -> None:
+    """Each action key is refused: no confirmation opens (read-only mode, or a blocked action)."""
+    for key in keys:
+        await pilot.press(key)
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, ConfirmScreen)

@@ -15,7 +15,7 @@ from actions.catalog import BY_ID
 from actions.confirm import ConfirmScreen
 from actions.runner import ActionRunner
 from tests.conftest import TEST_REGION, session
-from tests.pilot import open_path, select, wait_for
+from tests.pilot import open_path, refused, select, wait_for
 from tui.app import WatchkeeperApp
 from tui.demo.server import DemoServer
 from tui.errors import ReadOnlyRefused
@@ -98,10 +98,7 @@ async def test_read_only_refuses_in_the_app_and_nothing_is_sent(
     app = WatchkeeperApp(aws, audit=audit)
     async with app.run_test(size=SIZE) as pilot:
         await open_path(pilot, app, "ecs", "prod", "checkout-api")
-        for key in ("S", "D"):
-            await pilot.press(key)
-            await pilot.pause(0.2)
-            assert not isinstance(app.screen, ConfirmScreen)
+        await refused(pilot, app, "S", "D")
         assert "READ-ONLY" in str(app.query_one("HeaderBar").render())
     assert desired(aws) == 3
     assert not [c for c in aws.calls if c.mutating]

@@ -8,12 +8,11 @@ clusters as they found them).
 from __future__ import annotations
 
 from actions.audit import AuditLog
-from actions.confirm import ConfirmScreen
 from panels.batch import BatchPanel
 from panels.ecs import DESCRIBE_TASKS_MAX, EcsTasks, describe_tasks
 from panels.emr import EmrInstanceGroups, EmrPanel
 from tests.conftest import session
-from tests.pilot import confirm, jump_from_triage, loaded, open_path, screen_text, select, wait_for
+from tests.pilot import confirm, jump_from_triage, loaded, open_path, refused, screen_text, select, wait_for
 from tui.app import WatchkeeperApp
 from tui.demo.server import DemoServer
 from tui.log_viewer import LogViewer
@@ -159,9 +158,7 @@ async def test_terminate_is_refused_while_protected(server: DemoServer, audit: A
         app = WatchkeeperApp(aws, audit=audit)
         async with app.run_test(size=SIZE) as pilot:
             await open_path(pilot, app, "emr", "etl-nightly")
-            await pilot.press("T")
-            await pilot.pause(0.3)
-            assert not isinstance(app.screen, ConfirmScreen)
+            await refused(pilot, app, "T")
             assert any("termination protection on" in n.message for n in app._notifications)
     finally:
         emr.set_termination_protection(JobFlowIds=[cluster], TerminationProtected=False)

@@ -10,7 +10,7 @@ from actions.audit import AuditLog
 from actions.confirm import ConfirmScreen
 from panels.stepfunctions import ExecutionHistory, StepFunctionsPanel
 from tests.conftest import session
-from tests.pilot import confirm, jump_from_triage, loaded, open_path, screen_text, select, wait_for
+from tests.pilot import confirm, jump_from_triage, loaded, open_path, refused, screen_text, select, wait_for
 from tui.app import WatchkeeperApp
 from tui.demo.server import DemoServer
 from tui.errors import ReadOnlyRefused
@@ -73,9 +73,7 @@ async def test_read_only_refuses_the_rerun(server: DemoServer, audit: AuditLog) 
     app = WatchkeeperApp(aws, audit=audit)
     async with app.run_test(size=SIZE) as pilot:
         await open_path(pilot, app, "stepfunctions", "order-fulfilment", "order-fulfilment-002")
-        await pilot.press("R")
-        await pilot.pause(0.2)
-        assert not isinstance(app.screen, ConfirmScreen)
+        await refused(pilot, app, "R")
     assert not [c for c in aws.calls if c.mutating] and audit.entries() == []
 
 
@@ -134,9 +132,7 @@ async def test_read_only_refuses_retry_and_approval(server: DemoServer, audit: A
     app = WatchkeeperApp(aws, audit=audit)
     async with app.run_test(size=SIZE) as pilot:
         await open_path(pilot, app, "pipelines", "web-release", "Build")
-        await pilot.press("R")
-        await pilot.pause(0.2)
-        assert not isinstance(app.screen, ConfirmScreen)
+        await refused(pilot, app, "R")
     with pytest.raises(ReadOnlyRefused):
         aws.client("codepipeline").put_approval_result(
             pipelineName="api-release", stageName="Approve", actionName="ProductionGate",
