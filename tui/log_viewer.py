@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import zlib
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
-from rich.text import Text
+from rich.text import Span, Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -37,17 +38,25 @@ def stream_colour(stream: str) -> str:
     return STREAM_COLOURS[zlib.crc32(stream.encode()) % len(STREAM_COLOURS)]
 
 
+@lru_cache(maxsize=1024)
+def stream_label(stream: str) -> tuple[str, str]:
+    """The last part of the stream name, 12 columns wide, and its colour."""
+    return clean(stream.rsplit("/", 1)[-1], limit=12).ljust(12)[:12], stream_colour(stream)
+
+
 def render_line(line: LogLine, *, local: bool = False, expand_json: bool = False, search: str = "") -> Text:
-    text = Text(no_wrap=False)
-    text.append(line.time(local=local), style="dim")
-    text.append(" ")
-    text.append(clean(line.stream.rsplit("/", 1)[-1], limit=12).ljust(12)[:12], style=stream_colour(line.stream))
-    text.append(" ")
+    """One line as `HH:MM:SS stream-label message`, built as one string with styled spans: at
+    thousands of lines a second, each Text.append costs more than the rest of the line."""
+    label, colour = stream_label(line.stream)
     message = line.message
     data = line.json if expand_json else None
     if data is not None:
         message = clean(json.dumps(data, indent=2), multiline=True, limit=20_000)
-    text.append(message, style="bold red" if line.is_error else "")
+    plain = f"{line.time(local=local)} {label} {message}"
+    spans = [Span(0, 8, "dim"), Span(9, 21, colour)]
+    if line.is_error:
+        spans.append(Span(22, len(plain), "bold red"))
+    text = Text(plain, spans=spans, no_wrap=False)
     if search:
         text.highlight_words([search], style="reverse", case_sensitive=False)
     return text
