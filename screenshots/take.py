@@ -13,7 +13,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from actions.audit import AuditLog  # noqa: E402
-from tests.pilot import loaded, open_path, select, view_of, wait_for  # noqa: E402
+from tests.pilot import loaded, open_path, screen_text, select, view_of, wait_for  # noqa: E402
 from tui.app import WatchkeeperApp  # noqa: E402
 from tui.demo.run import start_demo  # noqa: E402
 
@@ -41,6 +41,12 @@ async def main() -> None:
         await pilot.press("enter")
         await loaded(pilot, ecs, "prod › checkout-api › tasks")
         await shot("ecs-tasks")
+        stopped = next(r for r in ecs.shown.values() if r.status == "FAILED")
+        await select(pilot, ecs, stopped.name)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: "OutOfMemoryError" in screen_text(app.screen))
+        await shot("logs")
+        await pilot.press("escape")
         await pilot.press("escape")
         await loaded(pilot, ecs, "prod › services")
         await select(pilot, ecs, "checkout-api")

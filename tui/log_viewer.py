@@ -197,8 +197,12 @@ class LogViewer(Screen[None]):
         self.follow()
 
     def update_status(self) -> None:
-        text = Text()
-        text.append(clean(f"{self.target.group} › {self.target.stream or '(all streams)'}", limit=60), style="bold")
+        """State first (it changes), then where: at 80 columns the stream name is what gets cut."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("PAUSED" if self.paused else f"following ({self.mode})",
+                    style="bold yellow" if self.paused else "green")
+        if self.pending:
+            text.append(f" +{len(self.pending):,} new", style="yellow")
         text.append(f"  since {self.since}")
         if self.follower.pattern:
             text.append(f"  filter {clean(self.follower.pattern, limit=30)}", style="italic")
@@ -207,12 +211,10 @@ class LogViewer(Screen[None]):
             text.append(f" ({self.buffer.dropped:,} older dropped)", style="dim")
         if self.search:
             text.append(f"  /{clean(self.search, limit=20)} {len(self.matches)} matches", style="yellow")
-        text.append("  PAUSED" if self.paused else f"  following ({self.mode})",
-                    style="bold yellow" if self.paused else "green")
-        if self.pending:
-            text.append(f" (+{len(self.pending):,} new)", style="yellow")
         if self.error:
             text.append(f"  ⚠ {clean(self.error, limit=100)}", style="bold red")
+        where = f"{clean(self.target.group, limit=40)} › {clean(self.target.stream or '(all streams)', limit=80)}"
+        text.append(f"  {where}", style="bold")
         self.query_one("#status", Static).update(text)
 
     # -- keys ----------------------------------------------------------------------------------
