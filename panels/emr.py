@@ -129,8 +129,7 @@ class EmrPanel(Panel):
                     since=utc(step.get("Status", {}).get("Timeline", {}).get("EndDateTime")),
                     path=(c["Id"], step["Id"]), arn=step["Id"],
                 ))
-            collection = emr.describe_cluster(ClusterId=c["Id"])["Cluster"].get("InstanceCollectionType", "")
-            for group in short_groups(capacity(aws, c["Id"], collection)):
+            for group in short_groups(describe(aws, c["Id"])[1]):
                 problems.append(Problem(
                     panel="emr", service="EMR", resource=f"{c['Name']}/{group.get('Name', group['Id'])}",
                     status="NODES LOST",
@@ -199,9 +198,7 @@ class EmrInstanceGroups(Source):
 
     def rows(self, aws: AwsSession) -> list[Row]:
         rows = []
-        collection = aws.client("emr").describe_cluster(ClusterId=self.cluster)["Cluster"].get(
-            "InstanceCollectionType", "")
-        for g in capacity(aws, self.cluster, collection):
+        for g in describe(aws, self.cluster)[1]:
             running, requested = g.get("RunningInstanceCount", 0), g.get("RequestedInstanceCount", 0)
             status = g.get("Status", {})
             rows.append(Row(

@@ -46,7 +46,6 @@ class LogLine:
     timestamp: int  # ms since the epoch
     stream: str
     message: str  # sanitised, cut to DISPLAY_LIMIT
-    event_id: str = ""
 
     @property
     def is_error(self) -> bool:
@@ -76,7 +75,7 @@ def event_key(event: dict[str, Any]) -> str:
 def to_line(event: dict[str, Any], *, sanitise: bool = True) -> LogLine:
     message = event.get("message", "").rstrip("\n")
     return LogLine(event.get("timestamp", 0), event.get("logStreamName", ""),
-                   clean(message, limit=DISPLAY_LIMIT) if sanitise else message, event.get("eventId", ""))
+                   clean(message, limit=DISPLAY_LIMIT) if sanitise else message)
 
 
 @dataclass
