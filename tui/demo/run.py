@@ -7,10 +7,10 @@ from tui.session import AwsSession
 
 
 def start_demo(*, read_only: bool = False, ticker: bool = True) -> AwsSession:
+    server = start_server()  # first: it makes moto's imports below cheaper
     from tui.demo.seed import seed_all
     from tui.demo.ticker import Ticker
 
-    server = start_server()
 
     def session(read_only: bool) -> AwsSession:
         return AwsSession(region=DEMO_REGION, endpoint_url=server.endpoint_url,
