@@ -43,7 +43,7 @@ def server(isolated_environment: None) -> Iterator[DemoServer]:
     from tui.demo.seed import seed_all
 
     found = start_server()
-    seed_all(AwsSession(region=DEMO_REGION, endpoint_url=found.endpoint_url, credentials=DEMO_CREDENTIALS))
+    seed_all()
     yield found
     found.stop()
 
@@ -58,10 +58,9 @@ def test_region(server: DemoServer) -> AwsSession:
     """TEST_REGION seeded with the ECS, logs, Batch and EBS parts of the incident, for tests that act."""
     from tui.demo.seed import seed_batch, seed_ecs, seed_logs, seed_snapshots
 
-    aws = session(server, TEST_REGION)
     for seed in (seed_ecs, seed_logs, seed_batch, seed_snapshots):
-        seed(aws)
-    return aws
+        seed(TEST_REGION)
+    return session(server, TEST_REGION)
 
 
 @pytest.fixture

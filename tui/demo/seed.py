@@ -1,8 +1,10 @@
 """Seed the demo incident: broken things beside healthy ones, across every panel.
 
-Resources are created over the real AWS API against the moto server. Where moto has no API for a
-state (a failed execution, a stopped task's exit code, a snapshot in error), the demo adjusts
-moto's backend objects here, in the demo only; the app never sees anything but the wire protocol.
+Resources are created in moto's in-process backends, through the same backend methods moto's API
+handlers call, then adjusted where moto has no API for a state (a failed execution, a stopped
+task's exit code, a snapshot in error). Going through HTTP instead costs a client per service and
+a round trip per resource: more than a second of the demo's start. This is the demo's only way
+in; the app itself never sees anything but the AWS wire protocol.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from moto.backends import get_backend
+from moto.batch_simple.models import batch_simple_backends
 from moto.emr import models as moto_emr
 
 from tui.demo.server import DEMO_ACCOUNT, DEMO_REGION
-from tui.session import AwsSession
 
 OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
 PAYMENT_CAUSE = json.dumps(
@@ -28,7 +30,7 @@ PAYMENT_CAUSE = json.dumps(
 
 
 def backend(service: str, region: str | None) -> Any:
-    """moto's in-process state for a service, to adjust what its API cannot."""
+    """moto's in-process state for a service in a region ("global" for IAM)."""
     return get_backend(service)[DEMO_ACCOUNT][region or DEMO_REGION]  # type: ignore[index]
 
 
@@ -41,11 +43,11 @@ def naive_ago(**delta: float) -> datetime:
     return ago(**delta).replace(tzinfo=None)
 
 
-def seed_logs(aws: AwsSession) -> None:
-    logs = aws.client("logs")
+def seed_logs(region: str) -> None:
+    logs = backend("logs", region)
     for group in ("/aws/batch/job", "/aws/codebuild/web-build"):
-        logs.create_log_group(logGroupName=group)
-    logs.create_log_stream(logGroupName="/ecs/checkout-api", logStreamName="ecs/checkout-api/demo")
+        logs.create_log_group(group, {})
+    logs.create_log_stream("/ecs/checkout-api", "ecs/checkout-api/demo")
     start = int(ago(minutes=10).timestamp() * 1000)
     lines = [
         "INFO  Starting checkout-api v2.14.0 (heap 512m)",
@@ -54,47 +56,42 @@ def seed_logs(aws: AwsSession) -> None:
         "ERROR java.lang.OutOfMemoryError: Java heap space",
         "FATAL Container killed: out of memory (exit 137)",
     ]
-    logs.put_log_events(
-        logGroupName="/ecs/checkout-api",
-        logStreamName="ecs/checkout-api/demo",
-        logEvents=[{"timestamp": start + i * 1000, "message": m} for i, m in enumerate(lines)],
-    )
+    logs.put_log_events("/ecs/checkout-api", "ecs/checkout-api/demo",
+                        [{"timestamp": start + i * 1000, "message": m} for i, m in enumerate(lines)])
 
 
-def seed_ecs(aws: AwsSession) -> None:
-    ecs, ec2 = aws.client("ecs"), aws.client("ec2")
-    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
-    group = ec2.describe_security_groups()["SecurityGroups"][0]["GroupId"]
+def default_network(region: str) -> tuple[str, str]:
+    """The default VPC's first subnet and security group."""
+    ec2 = backend("ec2", region)
+    return ec2.describe_subnets()[0].id, ec2.describe_security_groups()[0].id
+
+
+def seed_ecs(region: str) -> None:
+    subnet, group = default_network(region)
     network = {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}}
+    moto_ecs = backend("ecs", region)
     for cluster in ("prod", "staging"):
-        ecs.create_cluster(clusterName=cluster, capacityProviders=["FARGATE", "FARGATE_SPOT"])
+        moto_ecs.create_cluster(cluster, capacity_providers=["FARGATE", "FARGATE_SPOT"])
     services = {  # (cluster, service): (desired, running, stopped-with-137)
         ("prod", "checkout-api"): (3, 1, 4),
         ("prod", "web"): (2, 2, 0),
         ("staging", "worker"): (1, 1, 0),
     }
-    moto_ecs = backend("ecs", aws.region)
-    logs = aws.client("logs")
+    logs = backend("logs", region)
     for (cluster, name), (desired, running, crashed) in services.items():
-        logs.create_log_group(logGroupName=f"/ecs/{name}")
+        logs.create_log_group(f"/ecs/{name}", {})
         # checkout-api's revision 2 (heap 512m) is the one that runs out of memory; 1 was fine.
         for _ in range(2 if crashed else 1):
-            register_task_definition(ecs, name, aws.region)
-        ecs.create_service(
-            cluster=cluster, serviceName=name, taskDefinition=name, desiredCount=desired,
-            launchType="FARGATE", networkConfiguration=network,
-        )
-        for _ in range(running + crashed):
-            ecs.run_task(
-                cluster=cluster, taskDefinition=name, launchType="FARGATE",
-                startedBy="ecs-svc/demo", group=f"service:{name}", networkConfiguration=network,
-            )
-        tasks = [t for t in moto_ecs.tasks[cluster].values() if t.group == f"service:{name}"]
+            register_task_definition(moto_ecs, name, region)
+        moto_ecs.create_service(cluster, name, desired, name, launch_type="FARGATE",
+                                network_configuration=network)
+        tasks = moto_ecs.run_task(cluster, name, running + crashed, None, "ecs-svc/demo", None, "FARGATE",
+                                  network, group=f"service:{name}")
         for index, task in enumerate(tasks):
             task.started_at = ago(minutes=50 - index * 9)
             if index >= running:
                 stop_task_as_oom(task, minutes_ago=40 - index * 8)
-                write_oom_log(logs, name, task.id)
+                write_oom_log(region, name, task.id)
             else:
                 task.containers[0].last_status = "RUNNING"
         counts = moto_ecs.clusters[cluster]  # moto does not keep these counts itself
@@ -120,14 +117,14 @@ def seed_ecs(aws: AwsSession) -> None:
                                "message": f"(service {name}) has reached a steady state."}]
 
 
-def register_task_definition(ecs: Any, name: str, region: str | None) -> None:
-    ecs.register_task_definition(
-        family=name,
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
+def register_task_definition(moto_ecs: Any, name: str, region: str) -> None:
+    moto_ecs.register_task_definition(
+        name,
+        requires_compatibilities=["FARGATE"],
+        network_mode="awsvpc",
         cpu="256",
         memory="512",
-        containerDefinitions=[
+        container_definitions=[
             {
                 "name": name,
                 "image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{name}:2.14.0",
@@ -136,7 +133,7 @@ def register_task_definition(ecs: Any, name: str, region: str | None) -> None:
                     "logDriver": "awslogs",
                     "options": {
                         "awslogs-group": f"/ecs/{name}",
-                        "awslogs-region": region or DEMO_REGION,
+                        "awslogs-region": region,
                         "awslogs-stream-prefix": "ecs",
                     },
                 },
@@ -155,13 +152,17 @@ OOM_LOG = [
 ]
 
 
-def write_oom_log(logs: Any, service: str, task_id: str) -> None:
+def write_oom_log(region: str, service: str, task_id: str) -> None:
     """The stream ECS's awslogs driver would write: prefix/container/task-id."""
     group, stream = f"/ecs/{service}", f"ecs/{service}/{task_id}"
-    logs.create_log_stream(logGroupName=group, logStreamName=stream)
-    start = int(ago(minutes=45).timestamp() * 1000)
-    logs.put_log_events(logGroupName=group, logStreamName=stream,
-                        logEvents=[{"timestamp": start + i * 1000, "message": m} for i, m in enumerate(OOM_LOG)])
+    write_log(region, group, stream, ago(minutes=45), OOM_LOG, step_ms=1000)
+
+
+def write_log(region: str, group: str, stream: str, start: datetime, lines: list[str], *, step_ms: int) -> None:
+    logs = backend("logs", region)
+    logs.create_log_stream(group, stream)
+    first = int(start.timestamp() * 1000)
+    logs.put_log_events(group, stream, [{"timestamp": first + i * step_ms, "message": m} for i, m in enumerate(lines)])
 
 
 def stop_task_as_oom(task: Any, *, minutes_ago: float) -> None:
@@ -175,8 +176,7 @@ def stop_task_as_oom(task: Any, *, minutes_ago: float) -> None:
     container.reason = OOM_REASON
 
 
-def seed_stepfunctions(aws: AwsSession) -> None:
-    sfn = aws.client("stepfunctions")
+def seed_stepfunctions(region: str) -> None:
     role = "arn:aws:iam::123456789012:role/demo-sfn"
     function = "arn:aws:lambda:us-east-1:123456789012:function:"
     definition = json.dumps({
@@ -190,21 +190,17 @@ def seed_stepfunctions(aws: AwsSession) -> None:
         "order-fulfilment": ["SUCCEEDED", "SUCCEEDED", "FAILED", "SUCCEEDED", "RUNNING"],
         "nightly-report": ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"],
     }
-    moto_sfn = backend("stepfunctions", aws.region)
-    eventbridge = aws.client("events")
+    moto_sfn, eventbridge = backend("stepfunctions", region), backend("events", region)
     for name, statuses in machines.items():
-        arn = sfn.create_state_machine(name=name, definition=definition, roleArn=role)["stateMachineArn"]
+        arn = moto_sfn.create_state_machine(name=name, definition=definition, roleArn=role).arn
         # Is the automation armed? The nightly report's schedule was switched off.
         rule = f"{name}-schedule"
-        eventbridge.put_rule(Name=rule, ScheduleExpression="cron(0 2 * * ? *)",
-                        State="DISABLED" if name == "nightly-report" else "ENABLED")
-        eventbridge.put_targets(Rule=rule, Targets=[{"Id": "machine", "Arn": arn, "RoleArn": role}])
+        eventbridge.put_rule(rule, scheduled_expression="cron(0 2 * * ? *)",
+                             state="DISABLED" if name == "nightly-report" else "ENABLED")
+        eventbridge.put_targets(rule, None, [{"Id": "machine", "Arn": arn, "RoleArn": role}])
         for index, status in enumerate(statuses):
-            execution_arn = sfn.start_execution(
-                stateMachineArn=arn, name=f"{name}-{index:03d}",
-                input=json.dumps({"orderId": f"ord-{4100 + index}", "amount": 42.5}),
-            )["executionArn"]
-            execution = moto_sfn.describe_execution(execution_arn)
+            execution = moto_sfn.start_execution(
+                arn, f"{name}-{index:03d}", json.dumps({"orderId": f"ord-{4100 + index}", "amount": 42.5}))
             execution.start_date = naive_ago(hours=len(statuses) - index, minutes=5)
             execution.status = status
             if status != "RUNNING":
@@ -247,36 +243,36 @@ def failed_history(start: datetime, function: str) -> list[dict[str, Any]]:
     ]
 
 
-def seed_codepipeline(aws: AwsSession) -> None:
-    pipeline = aws.client("codepipeline")
-    codebuild = aws.client("codebuild")
-    iam = aws.client("iam")
-    role = iam.create_role(
-        RoleName="demo-pipeline",
-        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": service}}
-            for service in ("codepipeline.amazonaws.com", "codebuild.amazonaws.com")]}),
-    )["Role"]["Arn"]
-    codebuild.create_project(
-        name="web-build",
-        source={"type": "S3", "location": "demo-src/web.zip"},
+def create_role(name: str, *services: str) -> str:
+    """An IAM role the given services may assume; IAM is global, so one name per region seeded."""
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": service}} for service in services]})
+    return backend("iam", "global").create_role(name, policy, "/", None, "", [], None).arn
+
+
+def seed_codepipeline(region: str) -> None:
+    role = create_role("demo-pipeline", "codepipeline.amazonaws.com", "codebuild.amazonaws.com")
+    backend("codebuild", region).create_project(
+        "web-build", None,
+        project_source={"type": "S3", "location": "demo-src/web.zip"},
         artifacts={"type": "NO_ARTIFACTS"},
         environment={"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0",
                      "computeType": "BUILD_GENERAL1_SMALL"},
-        serviceRole=role,
+        service_role=role, tags=None, cache=None, timeout=None, queued_timeout=None, source_version=None,
+        logs_config=None, vpc_config=None,
     )
-    moto_pipeline = backend("codepipeline", aws.region)
-    build = failed_build(aws)
+    moto_pipeline = backend("codepipeline", region)
+    build = failed_build(region)
     for name, statuses in {"web-release": ["Succeeded", "Failed"],
                            "api-release": ["Succeeded", "Succeeded", "InProgress"]}.items():
-        pipeline.create_pipeline(pipeline={
+        moto_pipeline.create_pipeline({
             "name": name, "roleArn": role,
             "artifactStore": {"type": "S3", "location": "demo-artifacts"},
             "stages": PIPELINE_STAGES[name],
-        })
+        }, [])
         execution_id = ""
         for index, status in enumerate(statuses):
-            execution_id = pipeline.start_pipeline_execution(name=name)["pipelineExecutionId"]
+            execution_id = moto_pipeline.start_pipeline_execution(name, None)
             execution = moto_pipeline.pipelines[name].executions[execution_id]
             execution.status = status
             execution.start_time = naive_ago(hours=3 - index)
@@ -286,7 +282,7 @@ def seed_codepipeline(aws: AwsSession) -> None:
                     "Stage Build failed: CodeBuild action Build failed in phase BUILD "
                     "(COMMAND_EXECUTION_ERROR: npm test exited with status 1)"
                 )
-        sfn_execution = f"arn:aws:states:{aws.region}:{DEMO_ACCOUNT}:execution:order-fulfilment:order-fulfilment-004"
+        sfn_execution = f"arn:aws:states:{region}:{DEMO_ACCOUNT}:execution:order-fulfilment:order-fulfilment-004"
         moto_pipeline.pipelines[name].demo_stage_states = stage_states(name, execution_id, build, sfn_execution)
 
 
@@ -355,11 +351,9 @@ BUILD_PHASES = [("SUBMITTED", "SUCCEEDED", 0), ("QUEUED", "SUCCEEDED", 4), ("PRO
                 ("BUILD", "FAILED", 243), ("POST_BUILD", "SUCCEEDED", 1), ("FINALIZING", "SUCCEEDED", 3)]
 
 
-def failed_build(aws: AwsSession) -> dict[str, Any]:
+def failed_build(region: str) -> dict[str, Any]:
     """web-build's latest build, failed in BUILD, with its log stream written."""
-    build = aws.client("codebuild").start_build(projectName="web-build")["build"]
-    metadata = next(b for history in backend("codebuild", aws.region).build_metadata_history.values()
-                    for b in history if b["id"] == build["id"])
+    metadata: dict[str, Any] = backend("codebuild", region).start_build("web-build")
     start = ago(minutes=125)
     phases, at = [], start
     for phase, status, seconds in BUILD_PHASES:
@@ -371,21 +365,18 @@ def failed_build(aws: AwsSession) -> dict[str, Any]:
                                   "message": "Error while executing command: npm test. Reason: exit status 1"}]
         phases.append(entry)
         at += timedelta(seconds=seconds)
-    stream = build["id"].split(":", 1)[1]
+    stream = metadata["id"].split(":", 1)[1]
     metadata.update(buildStatus="FAILED", currentPhase="COMPLETED", buildComplete=True, phases=phases,
                     startTime=start.timestamp(), endTime=at.timestamp(),
                     logs={"groupName": "/aws/codebuild/web-build", "streamName": stream,
                           "cloudWatchLogs": {"status": "ENABLED"}})
-    logs = aws.client("logs")
-    logs.create_log_stream(logGroupName="/aws/codebuild/web-build", logStreamName=stream)
-    logs.put_log_events(logGroupName="/aws/codebuild/web-build", logStreamName=stream, logEvents=[
-        {"timestamp": int(start.timestamp() * 1000) + i, "message": line} for i, line in enumerate([
-            "[Container] Running command npm test",
-            "FAIL src/cart.test.ts › applies the member discount",
-            "  Expected: 37.80  Received: 42.00",
-            "Tests: 1 failed, 311 passed, 312 total",
-            "[Container] Command did not exit successfully npm test exit status 1",
-            "[Container] Phase complete: BUILD State: FAILED"])])
+    write_log(region, "/aws/codebuild/web-build", stream, start, [
+        "[Container] Running command npm test",
+        "FAIL src/cart.test.ts › applies the member discount",
+        "  Expected: 37.80  Received: 42.00",
+        "Tests: 1 failed, 311 passed, 312 total",
+        "[Container] Command did not exit successfully npm test exit status 1",
+        "[Container] Phase complete: BUILD State: FAILED"], step_ms=1)
     return metadata
 
 
@@ -421,31 +412,40 @@ class _FailedCluster(moto_emr.Cluster):  # type: ignore[name-defined,misc]
         return status
 
 
-def seed_emr(aws: AwsSession) -> None:
-    emr = aws.client("emr")
-    instances = {
-        "InstanceGroups": [
-            {"Name": "primary", "InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1},
-            {"Name": "core", "InstanceRole": "CORE", "InstanceType": "r5.2xlarge", "InstanceCount": 4,
-             "Market": "SPOT"},
-        ],
-        "KeepJobFlowAliveWhenNoSteps": True,
-    }
+def run_job_flow(region: str, name: str, applications: tuple[str, ...], *, steps: dict[str, str] | None = None,
+                 bootstrap: str = "") -> str:
+    """What moto's RunJobFlow handler does: a cluster with a primary group and a spot core group
+    of four, its Spark steps (name: script) and a bootstrap action."""
+    moto = backend("emr", region)
+    attrs = dict.fromkeys(("master_instance_type", "slave_instance_type", "ec2_key_name", "ec2_subnet_id",
+                           "hadoop_version", "emr_managed_master_security_group", "emr_managed_slave_security_group",
+                           "service_access_security_group"))
+    attrs.update(instance_count=1, availability_zone=f"{region}a", keep_job_flow_alive_when_no_steps=True,
+                 termination_protected=False, additional_master_security_groups=[],
+                 additional_slave_security_groups=[])
+    cluster = moto.run_job_flow(
+        name=name, log_uri=None, job_flow_role="EMR_EC2_DefaultRole", service_role="EMR_DefaultRole",
+        release_label="emr-7.2.0", instance_attrs=attrs, kerberos_attributes={},
+        steps=[{"name": step, "action_on_failure": "CONTINUE",
+                "hadoop_jar_step": {"Jar": "command-runner.jar", "Args": ["spark-submit", script]}}
+               for step, script in (steps or {}).items()],
+        bootstrap_actions=[{"name": "install-deps", "script_bootstrap_action": {"path": bootstrap}}]
+        if bootstrap else None,
+    )
+    moto.add_applications(cluster.id, [{"name": app} for app in applications])
+    groups = [{"name": "primary", "instance_role": "MASTER", "instance_type": "m5.xlarge", "instance_count": 1},
+              {"name": "core", "instance_role": "CORE", "instance_type": "r5.2xlarge", "instance_count": 4,
+               "market": "SPOT"}]
+    for spec, group in zip(groups, moto.add_instance_groups(cluster.id, [dict(g) for g in groups]), strict=True):
+        moto.run_instances(cluster.id, spec, group)
+    return str(cluster.id)
 
-    def step(name: str, *args: str) -> dict[str, Any]:
-        return {"Name": name, "ActionOnFailure": "CONTINUE",
-                "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["spark-submit", *args]}}
 
-    etl = emr.run_job_flow(
-        Name="etl-nightly", ReleaseLabel="emr-7.2.0", Instances=instances,
-        Applications=[{"Name": "Spark"}, {"Name": "Hadoop"}],
-        JobFlowRole="EMR_EC2_DefaultRole", ServiceRole="EMR_DefaultRole",
-        Steps=[step("ingest-orders", "s3://demo-jobs/ingest.py"),
-               step("build-aggregates", "s3://demo-jobs/aggregate.py"),
-               step("export-warehouse", "s3://demo-jobs/export.py"),
-               step("refresh-dashboards", "s3://demo-jobs/refresh.py")],
-    )["JobFlowId"]
-    moto = backend("emr", aws.region)
+def seed_emr(region: str) -> None:
+    etl = run_job_flow(region, "etl-nightly", ("Spark", "Hadoop"), steps={
+        "ingest-orders": "s3://demo-jobs/ingest.py", "build-aggregates": "s3://demo-jobs/aggregate.py",
+        "export-warehouse": "s3://demo-jobs/export.py", "refresh-dashboards": "s3://demo-jobs/refresh.py"})
+    moto = backend("emr", region)
     cluster = moto.clusters[etl]
     cluster.state = "WAITING"
     core = next(g for g in moto.instance_groups.values() if g.cluster_id == etl and g.role == "CORE")
@@ -467,13 +467,7 @@ def seed_emr(aws: AwsSession) -> None:
                            "physical memory used.",
                 "LogFile": f"s3://demo-emr-logs/{etl}/steps/{item.id}/stderr.gz",
             }
-    adhoc = emr.run_job_flow(
-        Name="adhoc-analysis", ReleaseLabel="emr-7.2.0", Instances=instances,
-        Applications=[{"Name": "Spark"}],
-        JobFlowRole="EMR_EC2_DefaultRole", ServiceRole="EMR_DefaultRole",
-        BootstrapActions=[{"Name": "install-deps", "ScriptBootstrapAction": {
-            "Path": "s3://demo-jobs/bootstrap.sh"}}],
-    )["JobFlowId"]
+    adhoc = run_job_flow(region, "adhoc-analysis", ("Spark",), bootstrap="s3://demo-jobs/bootstrap.sh")
     broken = moto.clusters[adhoc]
     broken.__class__ = _FailedCluster
     broken.state = "TERMINATED_WITH_ERRORS"
@@ -483,34 +477,30 @@ def seed_emr(aws: AwsSession) -> None:
     broken.end_datetime = naive_ago(minutes=35)
 
 
-def seed_batch(aws: AwsSession) -> None:
-    batch, ec2, iam = aws.client("batch"), aws.client("ec2"), aws.client("iam")
-    role = iam.create_role(
-        RoleName=f"demo-batch-{aws.region}",  # IAM is global; one role per seeded region
-        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
-    )["Role"]["Arn"]
-    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
-    group = ec2.describe_security_groups()["SecurityGroups"][0]["GroupId"]
-    environment = batch.create_compute_environment(
-        computeEnvironmentName="analytics-spot", type="MANAGED", state="ENABLED", serviceRole=role,
-        computeResources={"type": "FARGATE_SPOT", "maxvCpus": 16, "subnets": [subnet],
-                          "securityGroupIds": [group]},
-    )["computeEnvironmentArn"]
-    batch.create_job_queue(jobQueueName="analytics", state="ENABLED", priority=10,
-                           computeEnvironmentOrder=[{"order": 1, "computeEnvironment": environment}])
-    batch.register_job_definition(
-        jobDefinitionName="nightly-export", type="container", platformCapabilities=["FARGATE"],
-        containerProperties={"image": "public.ecr.aws/demo/export:1.4", "command": ["export", "--day", "Ref::day"],
-                             "resourceRequirements": [{"type": "VCPU", "value": "1"},
-                                                      {"type": "MEMORY", "value": "2048"}],
-                             "executionRoleArn": role},
-        parameters={"day": "yesterday"},
+def seed_batch(region: str) -> None:
+    role = create_role(f"demo-batch-{region}")  # IAM is global; one role per seeded region
+    subnet, group = default_network(region)
+    # The backend moto's API uses when Batch may not run Docker: jobs run to completion at once.
+    moto = batch_simple_backends[DEMO_ACCOUNT][region]
+    environment = moto.create_compute_environment(
+        compute_environment_name="analytics-spot", _type="MANAGED", state="ENABLED", service_role=role, tags=None,
+        compute_resources={"type": "FARGATE_SPOT", "maxvCpus": 16, "subnets": [subnet], "securityGroupIds": [group]},
+    ).arn
+    moto.create_job_queue(queue_name="analytics", priority=10, schedule_policy=None, state="ENABLED",
+                          compute_env_order=[{"order": 1, "computeEnvironment": environment}], tags=None)
+    moto.register_job_definition(
+        def_name="nightly-export", _type="container", platform_capabilities=["FARGATE"], tags=None,
+        container_properties={"image": "public.ecr.aws/demo/export:1.4", "command": ["export", "--day", "Ref::day"],
+                              "resourceRequirements": [{"type": "VCPU", "value": "1"},
+                                                       {"type": "MEMORY", "value": "2048"}],
+                              "executionRoleArn": role},
+        parameters={"day": "yesterday"}, retry_strategy=None, node_properties=None, eks_properties=None,
+        timeout=None, propagate_tags=None,
     )
     jobs = {"export-2026-11-20": "SUCCEEDED", "export-2026-11-21": "SUCCEEDED",
             "export-2026-11-22": "FAILED", "reindex-catalog": "RUNNABLE"}
-    moto = backend("batch", aws.region)
     for name, status in jobs.items():
-        job_id = batch.submit_job(jobName=name, jobQueue="analytics", jobDefinition="nightly-export")["jobId"]
+        job_id = moto.submit_job(name, "nightly-export", "analytics", {})[1]
         job = moto._jobs[job_id]
         job.status = status
         if status == "FAILED":
@@ -521,14 +511,10 @@ def seed_batch(aws: AwsSession) -> None:
             job.attempts[-1]["container"].update(
                 exitCode=1, reason="ResourceInitializationError: unable to pull secrets or registry auth")
             job.attempts[-1]["statusReason"] = "Essential container in task exited"
-            logs = aws.client("logs")
-            stream = job.attempts[-1]["container"]["logStreamName"]
-            logs.create_log_stream(logGroupName="/aws/batch/job", logStreamName=stream)
-            logs.put_log_events(logGroupName="/aws/batch/job", logStreamName=stream, logEvents=[
-                {"timestamp": int(ago(minutes=49).timestamp() * 1000) + i, "message": line}
-                for i, line in enumerate(["export: reading s3://demo-warehouse/2026-11-22/",
-                                          "ERROR unable to pull secrets: AccessDeniedException on "
-                                          "secretsmanager:GetSecretValue"])])
+            write_log(region, "/aws/batch/job", job.attempts[-1]["container"]["logStreamName"], ago(minutes=49),
+                      ["export: reading s3://demo-warehouse/2026-11-22/",
+                       "ERROR unable to pull secrets: AccessDeniedException on secretsmanager:GetSecretValue"],
+                      step_ms=1)
         elif status == "RUNNABLE":
             job.job_stopped = False
             job.attempts.clear()
@@ -576,34 +562,33 @@ def inspector_finding(severity: str, title: str, cve: str, resource_type: str, r
     }
 
 
-def seed_inspector(aws: AwsSession) -> None:
-    aws.client("inspector2").enable(accountIds=[DEMO_ACCOUNT], resourceTypes=["EC2", "ECR"])
-    inspector = backend("inspector2", aws.region)
+def seed_inspector(region: str) -> None:
+    inspector = backend("inspector2", region)
+    inspector.enable([DEMO_ACCOUNT], ["EC2", "ECR"])
     findings = [inspector_finding(*spec) for spec in INSPECTOR_FINDINGS]
     # moto answers each distinct ListFindings query with the next queued result; queue enough
     # copies that every query the console makes sees the same findings.
     inspector.findings_queue.extend([findings] * 50)
 
 
-def seed_rds_and_backup(aws: AwsSession) -> None:
+def seed_rds_and_backup(region: str) -> None:
     """orders-db's newest snapshot is two days old; last night's AWS Backup job for it failed."""
-    rds = aws.client("rds")
-    db = rds.create_db_instance(
-        DBInstanceIdentifier="orders-db", DBInstanceClass="db.r6g.large", Engine="postgres",
-        MasterUsername="app", MasterUserPassword="demo-password-not-secret", AllocatedStorage=100,
-        BackupRetentionPeriod=7,
-    )["DBInstance"]
-    moto_rds = backend("rds", aws.region)
+    moto_rds = backend("rds", region)
+    db = moto_rds.create_db_instance({
+        "db_instance_identifier": "orders-db", "db_instance_class": "db.r6g.large", "engine": "postgres",
+        "master_username": "app", "master_user_password": "demo-password-not-secret", "allocated_storage": 100,
+        "backup_retention_period": 7,
+    })
     for name, hours_old in (("orders-db-weekly", 24 * 6), ("orders-db-manual", 49)):
-        rds.create_db_snapshot(DBInstanceIdentifier="orders-db", DBSnapshotIdentifier=name)
+        moto_rds.create_db_snapshot("orders-db", name)
         moto_rds.database_snapshots[name].created = naive_ago(hours=hours_old)
     for name, snapshot in moto_rds.database_snapshots.items():  # the automated one moto just took
         if name.startswith("rds:orders-db"):
             snapshot.created = naive_ago(hours=31)
-    moto_backup = backend("backup", aws.region)
+    moto_backup = backend("backup", region)
     created = ago(hours=7).timestamp()
     moto_backup.demo_backup_jobs = [
-        {"BackupJobId": "0f7e-demo-failed", "BackupVaultName": "Default", "ResourceArn": db["DBInstanceArn"],
+        {"BackupJobId": "0f7e-demo-failed", "BackupVaultName": "Default", "ResourceArn": db.db_instance_arn,
          "ResourceType": "RDS", "State": "FAILED", "CreationDate": created, "CompletionDate": created + 900,
          "StatusMessage": "Backup job failed because the DB instance was in the 'storage-full' state.",
          "CreatedBy": {"BackupPlanId": "nightly-databases"}},
@@ -614,33 +599,28 @@ def seed_rds_and_backup(aws: AwsSession) -> None:
     ]
 
 
-def seed_snapshots(aws: AwsSession) -> None:
-    ec2 = aws.client("ec2")
-    zone = f"{aws.region}a"
-    instance = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1,
-                                 InstanceType="t3.micro")["Instances"][0]["InstanceId"]
-    moto = backend("ec2", aws.region)
+def seed_snapshots(region: str) -> None:
+    moto = backend("ec2", region)
+    zone = f"{region}a"
+    instance = moto.run_instances("ami-12c6146b", 1, None, [], instance_type="t3.micro",
+                                  is_instance_type_default=False, region_name=region).instances[0].id
     volumes = {"orders-db-data": ("/dev/sdf", 2), "checkout-cache": ("/dev/sdg", 23 * 24),
                "search-index": ("/dev/sdh", None)}
     for name, (device, hours_old) in volumes.items():
-        volume = ec2.create_volume(Size=100, AvailabilityZone=zone, VolumeType="gp3", TagSpecifications=[
-            {"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": name}]}])["VolumeId"]
-        ec2.attach_volume(VolumeId=volume, InstanceId=instance, Device=device)
-        if hours_old is None:
-            continue
-        snapshot = ec2.create_snapshot(VolumeId=volume, Description=f"daily {name}")["SnapshotId"]
-        moto.snapshots[snapshot].start_time = naive_ago(hours=hours_old)
-    # Tonight's backup of the database volume failed.
-    orders = next(v for v in moto.volumes.values() if v.get_tags() and "orders" in str(v.get_tags()))
-    failed = ec2.create_snapshot(VolumeId=orders.id, Description="daily orders-db-data")["SnapshotId"]
-    moto.snapshots[failed].status = "error"
-    moto.snapshots[failed].start_time = naive_ago(minutes=50)
+        volume = moto.create_volume(100, zone, volume_type="gp3").id
+        moto.create_tags([volume], {"Name": name})
+        moto.attach_volume(volume, instance, device)
+        if hours_old is not None:
+            moto.create_snapshot(volume, f"daily {name}").start_time = naive_ago(hours=hours_old)
+        if name == "orders-db-data":  # tonight's backup of the database volume failed
+            failed = moto.create_snapshot(volume, f"daily {name}")
+            failed.status, failed.start_time = "error", naive_ago(minutes=50)
 
 
-def seed_all(aws: AwsSession) -> None:
+def seed_all(region: str = DEMO_REGION) -> None:
     """Seed everything, one service at a time."""
     for seed in SEEDS:
-        seed(aws)
+        seed(region)
 
 
 SEEDS = [seed_ecs, seed_logs, seed_stepfunctions, seed_codepipeline, seed_emr, seed_batch,

@@ -7,6 +7,7 @@ import threading
 import time
 
 from tui.demo.seed import backend, stop_task_as_oom, write_oom_log
+from tui.demo.server import DEMO_REGION
 from tui.session import AwsSession
 
 LOG_EVERY = 2.0
@@ -51,7 +52,7 @@ class Ticker(threading.Thread):
         )["tasks"][0]["taskArn"]
         task = backend("ecs", self.aws.region).tasks["prod"][task_arn.rsplit("/", 1)[-1]]
         stop_task_as_oom(task, minutes_ago=0)
-        write_oom_log(self.aws.client("logs"), "checkout-api", task.id)
+        write_oom_log(self.aws.region or DEMO_REGION, "checkout-api", task.id)
 
     def stop(self) -> None:
         self.stopped.set()
