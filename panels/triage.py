@@ -33,7 +33,8 @@ def collect(aws: AwsSession, panels: Sequence[Panel]) -> tuple[list[Problem], li
 
     problems: list[Problem] = []
     errors: list[CheckError] = []
-    with ThreadPoolExecutor(max_workers=len(panels) or 1, thread_name_prefix="triage") as pool:
+    workers = max(1, min(len(panels), aws.parallel_checks))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="triage") as pool:
         for result in pool.map(check, panels):
             if isinstance(result, CheckError):
                 errors.append(result)

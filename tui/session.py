@@ -77,6 +77,9 @@ class AwsSession:
     endpoint_url: str | None = None
     read_only: bool = False
     credentials: dict[str, str] | None = None  # explicit keys, used only by the demo
+    # How many panels are checked at once. AWS answers in tens of milliseconds, so checks wait on
+    # the network side by side; the demo's in-process server would only contend for the GIL.
+    parallel_checks: int = 8
     calls: deque[CallRecord] = field(default_factory=lambda: deque(maxlen=2_000))
 
     def __post_init__(self) -> None:

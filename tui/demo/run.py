@@ -11,13 +11,8 @@ def start_demo(*, read_only: bool = False, ticker: bool = True) -> AwsSession:
     from tui.demo.seed import seed_all
     from tui.demo.ticker import Ticker
 
-    def session(read_only: bool) -> AwsSession:
-        return AwsSession(region=DEMO_REGION, endpoint_url=server.endpoint_url,
-                          credentials=DEMO_CREDENTIALS, read_only=read_only)
-
     seed_all()
     if ticker:
-        # The ticker's session is its own, so the console's command log and read-only guard see
-        # only the console's calls.
-        Ticker(session(False)).start()
-    return session(read_only)
+        Ticker().start()
+    return AwsSession(region=DEMO_REGION, endpoint_url=server.endpoint_url, credentials=DEMO_CREDENTIALS,
+                      read_only=read_only, parallel_checks=1)
