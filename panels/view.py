@@ -25,7 +25,6 @@ from panels.export import export_rows
 from panels.model import Panel, Row, Source, age
 from panels.ordering import arrange, status_style
 from tui.errors import explain
-from tui.log_viewer import LogViewer
 from tui.safe_text import cell, clean, safe
 
 REFRESH_SECONDS = 15.0
@@ -439,6 +438,8 @@ class PanelView(Vertical):
             self.app.call_from_thread(self.app.notify, f"No log stream is configured for {row.name}.",
                                       severity="warning")
             return
+        from tui.log_viewer import LogViewer  # the viewer's imports are paid when it first opens
+
         self.app.call_from_thread(self.app.push_screen, LogViewer(aws, target))
 
     def action_run_action(self, action_id: str) -> None:

@@ -25,7 +25,6 @@ from panels.view import PanelView, age_of
 from themes import DEFAULT_THEME, THEMES
 from tui.errors import ReadOnlyRefused, explain
 from tui.header import HeaderBar
-from tui.log_groups import LogGroupPicker
 from tui.palette import WatchkeeperCommands
 from tui.screens import CommandLogScreen, HelpScreen
 from tui.session import AwsSession
@@ -184,6 +183,8 @@ class WatchkeeperApp(App[None]):
         self.push_screen(HelpScreen())
 
     def action_log_groups(self) -> None:
+        from tui.log_groups import LogGroupPicker  # the log viewer's imports wait for first use
+
         if self.aws is not None:
             self.push_screen(LogGroupPicker(self.aws))
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-import yaml
 
 APP_NAME = "watchkeeper"
 
@@ -50,6 +49,8 @@ def load_settings(path: Path | None = None) -> dict[str, Any]:
     path = path or config_path()
     if not path.exists():
         return {}
+    import yaml  # only when there is a file to read
+
     try:
         data = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as exc:
