@@ -81,6 +81,9 @@ class PanelView(Vertical):
             super().__init__()
             self.panel, self.path = panel, path
 
+    class Loaded(Message):
+        """A refresh finished, with data or with an error."""
+
     class ActionRequested(Message):
         def __init__(self, view: PanelView, action_id: str, row: Row) -> None:
             super().__init__()
@@ -180,6 +183,7 @@ class PanelView(Vertical):
             self.apply_rows()
             self.follow_path()
         self.update_crumb()
+        self.post_message(self.Loaded())
 
     def set_waiting(self, text: str) -> None:
         self.waiting = text

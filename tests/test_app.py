@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 
 import pytest
@@ -13,6 +14,7 @@ from tests.pilot import jump_from_triage, loaded, open_path, view_of, wait_for
 from tui.app import WatchkeeperApp
 from tui.demo.server import DemoServer
 from tui.screens import CommandLogScreen, HelpScreen
+from tui.startup import pause_collection
 
 SIZE = (80, 24)
 PANEL_KEYS = {"1": "triage", "2": "pipelines", "3": "stepfunctions", "4": "ecs", "5": "emr", "6": "batch",
@@ -72,6 +74,18 @@ async def test_enter_on_a_triage_problem_opens_it_in_its_panel(app: WatchkeeperA
     async with app.run_test(size=SIZE) as pilot:
         ecs = await jump_from_triage(pilot, app, "prod/checkout-api", "ecs", "checkout-api")
         assert ecs.level.source.label == "prod › services"
+
+
+async def test_garbage_collection_resumes_once_the_first_panel_has_data(app: WatchkeeperApp) -> None:
+    """`watchkeeper` pauses the collector for its start (tui/startup.py); it must not stay off."""
+    pause_collection()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot, view_of(app, "triage"))
+            await wait_for(pilot, gc.isenabled)
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 async def test_help_command_log_and_palette(app: WatchkeeperApp) -> None:

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -87,8 +88,9 @@ def empty_server() -> Iterator[str]:
 
 
 def test_nothing_failing_is_exit_0_from_the_installed_command(empty_server: str) -> None:
+    command = Path(sys.executable).with_name("watchkeeper")  # the console script pip installed
     done = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "triage", "--endpoint-url", empty_server, "--region", "us-east-1"],
+        [command, "triage", "--endpoint-url", empty_server, "--region", "us-east-1"],
         capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 0, done.stderr

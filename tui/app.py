@@ -28,6 +28,7 @@ from tui.header import HeaderBar
 from tui.palette import WatchkeeperCommands
 from tui.screens import CommandLogScreen, HelpScreen
 from tui.session import AwsSession
+from tui.startup import RESUME_AFTER_SECONDS, resume_collection
 
 SHORT_TITLES = {"stepfunctions": "SFN", "inspector": "Inspect", "snapshots": "Snaps", "pipelines": "Pipes"}
 
@@ -92,6 +93,7 @@ class WatchkeeperApp(App[None]):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.update_header)
+        self.set_timer(RESUME_AFTER_SECONDS, resume_collection)
         self.views[0].active = True
         self.views[0].table.focus()
         self.update_header()
@@ -173,6 +175,10 @@ class WatchkeeperApp(App[None]):
         if view.level.loaded_at is None or not view.busy:
             view.tick()
         self.update_header()
+
+    @on(PanelView.Loaded)
+    def first_load(self) -> None:
+        resume_collection()  # the console has started (tui/startup.py)
 
     @on(PanelView.Jump)
     async def jump(self, message: PanelView.Jump) -> None:

@@ -18,6 +18,7 @@ from tui import __version__
 from tui.errors import explain
 from tui.safe_text import clean
 from tui.session import AwsSession
+from tui.startup import resume_collection
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -158,6 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = Console(stderr=True, highlight=False, soft_wrap=True)  # one sentence stays one line
     try:
         if args.command == "logs":
+            resume_collection()  # a followed stream runs for hours (tui/startup.py)
             return run_logs(args)
         if args.command == "triage":
             # Piped output is not wrapped at 80 columns, so grep sees whole lines.
