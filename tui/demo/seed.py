@@ -47,17 +47,13 @@ def seed_logs(region: str) -> None:
     logs = backend("logs", region)
     for group in ("/aws/batch/job", "/aws/codebuild/web-build"):
         logs.create_log_group(group, {})
-    logs.create_log_stream("/ecs/checkout-api", "ecs/checkout-api/demo")
-    start = int(ago(minutes=10).timestamp() * 1000)
-    lines = [
+    write_log(region, "/ecs/checkout-api", "ecs/checkout-api/demo", ago(minutes=10), [
         "INFO  Starting checkout-api v2.14.0 (heap 512m)",
         "INFO  Connected to orders-db",
         "WARN  GC overhead: 91% of time in GC",
         "ERROR java.lang.OutOfMemoryError: Java heap space",
         "FATAL Container killed: out of memory (exit 137)",
-    ]
-    logs.put_log_events("/ecs/checkout-api", "ecs/checkout-api/demo",
-                        [{"timestamp": start + i * 1000, "message": m} for i, m in enumerate(lines)])
+    ], step_ms=1000)
 
 
 def default_network(region: str) -> tuple[str, str]:
@@ -66,9 +62,14 @@ def default_network(region: str) -> tuple[str, str]:
     return ec2.describe_subnets()[0].id, ec2.describe_security_groups()[0].id
 
 
-def seed_ecs(region: str) -> None:
+def task_network(region: str) -> dict[str, Any]:
+    """A Fargate task's network configuration, in the default VPC."""
     subnet, group = default_network(region)
-    network = {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}}
+    return {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}}
+
+
+def seed_ecs(region: str) -> None:
+    network = task_network(region)
     moto_ecs = backend("ecs", region)
     for cluster in ("prod", "staging"):
         moto_ecs.create_cluster(cluster, capacity_providers=["FARGATE", "FARGATE_SPOT"])

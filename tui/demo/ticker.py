@@ -6,7 +6,7 @@ import itertools
 import threading
 import time
 
-from tui.demo.seed import backend, default_network, stop_task_as_oom, write_oom_log
+from tui.demo.seed import backend, stop_task_as_oom, task_network, write_oom_log
 from tui.demo.server import DEMO_REGION
 
 LOG_EVERY = 2.0
@@ -44,10 +44,8 @@ class Ticker(threading.Thread):
     def crash_again(self) -> None:
         """A replacement checkout-api task starts, and is killed for memory again."""
         moto_ecs = backend("ecs", self.region)
-        subnet, group = default_network(self.region)
-        network = {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}}
-        task = moto_ecs.run_task("prod", "checkout-api", 1, None, "ecs-svc/demo", None, "FARGATE", network,
-                                 group="service:checkout-api")[0]
+        task = moto_ecs.run_task("prod", "checkout-api", 1, None, "ecs-svc/demo", None, "FARGATE",
+                                 task_network(self.region), group="service:checkout-api")[0]
         stop_task_as_oom(task, minutes_ago=0)
         write_oom_log(self.region, "checkout-api", task.id)
 
