@@ -23,12 +23,14 @@ from tui.app import WatchkeeperApp
 from tui.log_stream import LogLine
 from tui.log_viewer import LogViewer
 from tui.session import AwsSession
+from tui.startup import pause_collection
 
 TOTAL, BATCH = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000, 5_000
 GROUP, STREAM = "/bench/app", "app/1"
 
 
 async def main(endpoint: str) -> None:
+    pause_collection()  # as the `watchkeeper` command does (tui/launch.py); the app resumes it
     aws = AwsSession(region="us-east-1", endpoint_url=endpoint,
                      credentials={"aws_access_key_id": "bench", "aws_secret_access_key": "bench"})
     logs = aws.client("logs")
@@ -37,6 +39,8 @@ async def main(endpoint: str) -> None:
     app = WatchkeeperApp(aws, audit=AuditLog(Path("/tmp/wk-bench-audit.jsonl")), panels=[])
     out: dict[str, float] = {}
     async with app.run_test(size=(80, 24)) as pilot:
+        while app.views[0].level.loaded_at is None:  # started, as a user opening logs would find it
+            await pilot.pause(0.05)
         viewer = LogViewer(aws, LogTarget(GROUP, STREAM))
         app.push_screen(viewer)
         await pilot.pause(0.5)
