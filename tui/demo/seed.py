@@ -414,7 +414,7 @@ class _FailedCluster(moto_emr.Cluster):  # type: ignore[name-defined,misc]
 
 
 def run_job_flow(region: str, name: str, applications: tuple[str, ...], *, steps: dict[str, str] | None = None,
-                 bootstrap: str = "") -> str:
+                 bootstrap: str = "") -> Any:
     """What moto's RunJobFlow handler does: a cluster with a primary group and a spot core group
     of four, its Spark steps (name: script) and a bootstrap action."""
     moto = backend("emr", region)
@@ -437,19 +437,18 @@ def run_job_flow(region: str, name: str, applications: tuple[str, ...], *, steps
     groups = [{"name": "primary", "instance_role": "MASTER", "instance_type": "m5.xlarge", "instance_count": 1},
               {"name": "core", "instance_role": "CORE", "instance_type": "r5.2xlarge", "instance_count": 4,
                "market": "SPOT"}]
-    for spec, group in zip(groups, moto.add_instance_groups(cluster.id, [dict(g) for g in groups]), strict=True):
+    for spec, group in zip(groups, moto.add_instance_groups(cluster.id, groups), strict=True):
         moto.run_instances(cluster.id, spec, group)
-    return str(cluster.id)
+    return cluster
 
 
 def seed_emr(region: str) -> None:
-    etl = run_job_flow(region, "etl-nightly", ("Spark", "Hadoop"), steps={
+    cluster = run_job_flow(region, "etl-nightly", ("Spark", "Hadoop"), steps={
         "ingest-orders": "s3://demo-jobs/ingest.py", "build-aggregates": "s3://demo-jobs/aggregate.py",
         "export-warehouse": "s3://demo-jobs/export.py", "refresh-dashboards": "s3://demo-jobs/refresh.py"})
-    moto = backend("emr", region)
-    cluster = moto.clusters[etl]
     cluster.state = "WAITING"
-    core = next(g for g in moto.instance_groups.values() if g.cluster_id == etl and g.role == "CORE")
+    core = next(g for g in backend("emr", region).instance_groups.values()
+                if g.cluster_id == cluster.id and g.role == "CORE")
     core.__class__ = _LostNodesGroup
     states = ["COMPLETED", "COMPLETED", "FAILED", "PENDING"]
     for index, (item, state) in enumerate(zip(cluster.steps, states, strict=True)):
@@ -466,10 +465,9 @@ def seed_emr(region: str) -> None:
                 "Message": "ExecutorLostFailure (executor 7 exited caused by one of the running tasks) "
                            "Reason: Container killed by YARN for exceeding memory limits. 14.2 GB of 14 GB "
                            "physical memory used.",
-                "LogFile": f"s3://demo-emr-logs/{etl}/steps/{item.id}/stderr.gz",
+                "LogFile": f"s3://demo-emr-logs/{cluster.id}/steps/{item.id}/stderr.gz",
             }
-    adhoc = run_job_flow(region, "adhoc-analysis", ("Spark",), bootstrap="s3://demo-jobs/bootstrap.sh")
-    broken = moto.clusters[adhoc]
+    broken = run_job_flow(region, "adhoc-analysis", ("Spark",), bootstrap="s3://demo-jobs/bootstrap.sh")
     broken.__class__ = _FailedCluster
     broken.state = "TERMINATED_WITH_ERRORS"
     broken.last_state_change_reason = (
