@@ -56,10 +56,16 @@ async def open_path(pilot: Pilot, app: WatchkeeperApp, panel_id: str, *names: st
     return view
 
 
-async def confirm(pilot: Pilot, app: WatchkeeperApp, key: str, **typed: str) -> None:
-    """Press an action's key, fill the named inputs, and run it."""
+async def open_confirmation(pilot: Pilot, app: WatchkeeperApp, key: str) -> ConfirmScreen:
+    """Press an action's key and wait for its confirmation."""
     await pilot.press(key)
     await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    return app.screen  # type: ignore[return-value]
+
+
+async def confirm(pilot: Pilot, app: WatchkeeperApp, key: str, **typed: str) -> None:
+    """Press an action's key, fill the named inputs, and run it."""
+    await open_confirmation(pilot, app, key)
     for name, value in typed.items():
         app.screen.query_one(f"#{name}", Input).value = value
     await pilot.press("enter" if app.screen.query(Input) else "y")

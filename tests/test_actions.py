@@ -15,7 +15,7 @@ from actions.catalog import BY_ID
 from actions.confirm import ConfirmScreen
 from actions.runner import ActionRunner
 from tests.conftest import TEST_REGION, session
-from tests.pilot import open_path, refused, select, wait_for
+from tests.pilot import open_confirmation, open_path, refused, select, wait_for
 from tui.app import WatchkeeperApp
 from tui.demo.server import DemoServer
 from tui.errors import ReadOnlyRefused
@@ -35,9 +35,7 @@ async def test_set_desired_count_through_confirmation(
     app = WatchkeeperApp(aws, audit=audit)
     async with app.run_test(size=SIZE) as pilot:
         ecs = await open_path(pilot, app, "ecs", "prod", "checkout-api")
-        await pilot.press("S")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        screen = app.screen
+        screen = await open_confirmation(pilot, app, "S")
         text = " ".join(str(w.render()) for w in screen.query("Static"))
         assert "ecs.update_service(cluster=" in text and "desiredCount=3" in text
         assert "aws ecs update-service --cluster" in text and f"--region {TEST_REGION}" in text
@@ -65,8 +63,7 @@ async def test_confirmation_is_bound_to_the_resource_not_the_row(
     app = WatchkeeperApp(aws, audit=audit)
     async with app.run_test(size=SIZE) as pilot:
         ecs = await open_path(pilot, app, "ecs", "prod", "checkout-api")
-        await pilot.press("D")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await open_confirmation(pilot, app, "D")
         await select(pilot, ecs, "web")  # the table moves under the open dialog
         await pilot.press("y")
         await wait_for(pilot, lambda: bool(audit.entries()))
@@ -79,9 +76,7 @@ async def test_destructive_action_needs_the_name_typed(server: DemoServer, audit
     app = WatchkeeperApp(session(server), audit=audit)
     async with app.run_test(size=SIZE) as pilot:
         await open_path(pilot, app, "emr", "etl-nightly")
-        await pilot.press("T")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        screen = app.screen
+        screen = await open_confirmation(pilot, app, "T")
         await pilot.press("y", "enter")  # not enough: the name was not typed
         assert app.screen is screen and screen.query_one("#run").disabled
         await pilot.press(*"etl-nightl")

@@ -7,10 +7,19 @@ import json
 import pytest
 
 from actions.audit import AuditLog
-from actions.confirm import ConfirmScreen
 from panels.stepfunctions import ExecutionHistory, StepFunctionsPanel
 from tests.conftest import session
-from tests.pilot import confirm, jump_from_triage, loaded, open_path, refused, screen_text, select, wait_for
+from tests.pilot import (
+    confirm,
+    jump_from_triage,
+    loaded,
+    open_confirmation,
+    open_path,
+    refused,
+    screen_text,
+    select,
+    wait_for,
+)
 from tui.app import WatchkeeperApp
 from tui.demo.server import DemoServer
 from tui.errors import ReadOnlyRefused
@@ -184,8 +193,7 @@ async def test_start_execution_checks_the_json_first(server: DemoServer, audit: 
     app = WatchkeeperApp(session(server), audit=audit)
     async with app.run_test(size=SIZE) as pilot:
         await open_path(pilot, app, "stepfunctions", "nightly-report")
-        await pilot.press("S")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await open_confirmation(pilot, app, "S")
         app.screen.query_one("#ask-input").value = '{"day": '
         await pilot.pause()
         assert "Input is not JSON" in str(app.screen.query_one("#problem").render())
