@@ -1,7 +1,10 @@
-"""The audit log: one JSON line per mutating call, appended, flushed and synced to disk.
+"""The audit log: write-ahead JSON lines, appended, flushed and synced to disk.
 
-Parameters are logged as sent, except that values under secret-looking names are redacted;
-credentials never reach this module.
+Every mutating call gets an `intent` line before the request leaves the process (the session
+refuses to send it otherwise) and a `result` line with the request id after it returns, paired
+by `id`: an intent without a result is a call whose outcome is unknown (a crash, kill -9, a lost
+connection). Parameters are logged as sent, except that values under secret-looking names are
+redacted; credentials never reach this module.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import json
 import os
 import re
 import threading
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,7 +46,37 @@ class AuditLog:
             finally:
                 os.close(fd)
 
+    def intent(self, entry: dict[str, Any]) -> str:
+        """Record a call about to be sent; returns the id its result line will carry."""
+        call_id = uuid.uuid4().hex
+        self.append({"event": "intent", "id": call_id, **entry})
+        return call_id
+
+    def result(self, call_id: str, *, ok: bool, request_id: str = "", error: str = "") -> None:
+        self.append({"event": "result", "id": call_id, "result": "ok" if ok else "error",
+                     "request_id": request_id, **({"error": error} if error else {})})
+
     def entries(self) -> list[dict[str, Any]]:
+        """Every line that parses (a line cut short by a crash is skipped)."""
         if not self.path.exists():
             return []
-        return [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
+        found = []
+        for line in self.path.read_text(errors="replace").splitlines():
+            try:
+                found.append(json.loads(line))
+            except ValueError:
+                continue
+        return found
+
+    def calls(self) -> list[dict[str, Any]]:
+        """Intents paired with their results: each intent with `result` (ok, error, or None when no
+        result was ever written), `request_id` and `error` merged in."""
+        results = {e["id"]: e for e in self.entries() if e.get("event") == "result" and "id" in e}
+        paired = []
+        for entry in self.entries():
+            if entry.get("event") != "intent":
+                continue
+            outcome = results.get(entry.get("id", ""), {})
+            paired.append({**entry, "result": outcome.get("result"), "request_id": outcome.get("request_id", ""),
+                           "error": outcome.get("error", ""), "finished": outcome.get("time")})
+        return paired

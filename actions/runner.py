@@ -1,4 +1,5 @@
-"""Runs a prepared call: refuses mutations in read-only mode, sends it, audits it."""
+"""Runs a prepared call: refuses mutations in read-only mode and sends it through the session,
+which audits it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from actions.audit import AuditLog
 from actions.cli_equivalent import cli_command, python_call
 from actions.model import Action, PreparedCall
 from panels.model import Row
-from tui.errors import ReadOnlyRefused, error_kind, explain
+from tui.errors import ReadOnlyRefused
 from tui.session import AwsSession
 
 
@@ -17,6 +18,7 @@ class ActionRunner:
     def __init__(self, aws: AwsSession, audit: AuditLog) -> None:
         self.aws = aws
         self.audit = audit
+        aws.audit = audit  # the session writes the audit lines of every mutation it sends
 
     def prepare(self, action: Action, row: Row, typed: Mapping[str, str] | None = None) -> PreparedCall:
         values = action.values(row, typed or {})
@@ -37,29 +39,9 @@ class ActionRunner:
         )
 
     def run(self, call: PreparedCall) -> dict[str, Any]:
-        """Send the call. Mutating calls are refused in read-only mode and always audited."""
+        """Send the call. The session refuses it in read-only mode and writes its audit intent
+        before it leaves, its result after."""
         action = call.action
         self.refuse_if_read_only(action)
-        identity = self.aws.known_identity
-        entry: dict[str, Any] = {
-            "identity": identity.arn if identity else None,
-            "account": identity.account if identity else None,
-            "profile": self.aws.profile_name,
-            "region": call.region or self.aws.region,
-            "endpoint": self.aws.endpoint or None,
-            "action": action.id,
-            "operation": f"{action.service}:{action.operation}",
-            "target": call.target_key,
-            "parameters": call.params,
-        }
-        try:
-            response = getattr(self.aws.client(action.service, call.region), action.operation)(**call.params)
-        except Exception as exc:
-            if action.mutates:
-                self.audit.append({**entry, "result": "error", "error_kind": error_kind(exc),
-                                   "error": explain(exc, profile=self.aws.profile)})
-            raise
-        if action.mutates:
-            request_id = response.get("ResponseMetadata", {}).get("RequestId", "")
-            self.audit.append({**entry, "result": "ok", "request_id": request_id})
-        return response
+        with self.aws.intent(action=action.id, target=call.target_key):
+            return getattr(self.aws.client(action.service, call.region), action.operation)(**call.params)

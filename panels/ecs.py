@@ -5,7 +5,23 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from panels.model import LogTarget, Panel, Problem, Row, Severity, Source, age, chunks, paginate, utc, when
+from panels.model import (
+    Check,
+    LogTarget,
+    Memo,
+    Panel,
+    Problem,
+    Row,
+    Severity,
+    Source,
+    age,
+    chunks,
+    newest_first,
+    paginate,
+    tolerate,
+    utc,
+    when,
+)
 from tui.session import AwsSession
 
 DESCRIBE_SERVICES_MAX = 10
@@ -14,24 +30,30 @@ DESCRIBE_CLUSTERS_MAX = 100
 CRASH_LOOP_STOPS = 2  # non-zero exits of one service in ECS's stopped-task window
 
 
+def short_name(arn: str) -> str:
+    """The name at the end of an ECS ARN (cluster/…/name), or the ARN itself."""
+    return arn.rsplit("/", 1)[-1]
+
+
 def describe_services(aws: AwsSession, cluster: str) -> list[dict[str, Any]]:
     ecs = aws.client("ecs")
     arns = list(paginate(ecs, "list_services", "serviceArns", cluster=cluster))
     found: list[dict[str, Any]] = []
     for batch in chunks(arns, DESCRIBE_SERVICES_MAX):
-        found += ecs.describe_services(cluster=cluster, services=list(batch))["services"]
+        found += ecs.describe_services(cluster=cluster, services=list(batch)).get("services", [])
     return found
 
 
-def describe_tasks(aws: AwsSession, cluster: str, **filters: Any) -> list[dict[str, Any]]:
-    """RUNNING and STOPPED tasks (ECS keeps stopped ones about an hour), 100 per describe call."""
+def describe_tasks(aws: AwsSession, cluster: str, statuses: tuple[str, ...] = ("RUNNING", "STOPPED"),
+                   **filters: Any) -> list[dict[str, Any]]:
+    """Tasks by desired status (ECS keeps stopped ones about an hour), 100 per describe call."""
     ecs = aws.client("ecs")
     arns: list[str] = []
-    for status in ("RUNNING", "STOPPED"):
+    for status in statuses:
         arns += paginate(ecs, "list_tasks", "taskArns", cluster=cluster, desiredStatus=status, **filters)
     tasks: list[dict[str, Any]] = []
     for batch in chunks(list(dict.fromkeys(arns)), DESCRIBE_TASKS_MAX):
-        tasks += ecs.describe_tasks(cluster=cluster, tasks=list(batch))["tasks"]
+        tasks += ecs.describe_tasks(cluster=cluster, tasks=list(batch)).get("tasks", [])
     return tasks
 
 
@@ -64,58 +86,70 @@ def container_reason(task: dict[str, Any]) -> str:
     return next((c["reason"] for c in task.get("containers", []) if c.get("reason")), "")
 
 
+def cluster_arns(aws: AwsSession, memo: Memo) -> list[str]:
+    return memo.get("ecs.clusters", lambda: list(paginate(aws.client("ecs"), "list_clusters", "clusterArns")))
+
+
+def check_services(aws: AwsSession, memo: Memo) -> list[Problem]:
+    """Short services and failed rollouts from the service descriptions; crash loops from the
+    stopped tasks, where they can be described (without them the counts still tell)."""
+    problems: list[Problem] = []
+    for arn in cluster_arns(aws, memo):
+        services = describe_services(aws, arn)
+        if not services:
+            continue
+        stopped = tolerate(aws, f"crash loops in {short_name(arn)} (stopped tasks)",
+                           lambda arn=arn: [t for t in describe_tasks(aws, arn, ("STOPPED",)) if crashed(t)], None)
+        problems += [p for svc in services if (p := service_problem(arn, svc, stopped))]
+    return problems
+
+
 class EcsPanel(Panel):
     id, key, title, service, kind = "ecs", "4", "ECS", "ECS", "ecs.cluster"
     columns = ("Cluster", "Status", "Services", "Running", "Pending", "Capacity")
 
-    def clusters(self, aws: AwsSession) -> list[dict[str, Any]]:
+    def rows(self, aws: AwsSession) -> list[Row]:
         ecs = aws.client("ecs")
         arns = list(paginate(ecs, "list_clusters", "clusterArns"))
-        found: list[dict[str, Any]] = []
-        for batch in chunks(arns, DESCRIBE_CLUSTERS_MAX):
-            found += ecs.describe_clusters(clusters=list(batch))["clusters"]
-        return found
 
-    def rows(self, aws: AwsSession) -> list[Row]:
-        return [
-            Row(
-                key=c["clusterArn"],
-                name=c["clusterName"],
-                status=c.get("status", ""),
-                cells=(c["clusterName"], c.get("status", ""), c.get("activeServicesCount", 0),
-                       c.get("runningTasksCount", 0), c.get("pendingTasksCount", 0),
-                       ",".join(c.get("capacityProviders", [])) or "-"),
-                detail=(("ARN", c["clusterArn"]), ("Capacity providers",
-                        ", ".join(c.get("capacityProviders", [])) or "-")),
-                data={"cluster": c["clusterArn"]},
-            )
-            for c in self.clusters(aws)
-        ]
+        def describe() -> dict[str, dict[str, Any]]:
+            found: dict[str, dict[str, Any]] = {}
+            for batch in chunks(arns, DESCRIBE_CLUSTERS_MAX):
+                found |= {c.get("clusterArn", ""): c for c in ecs.describe_clusters(clusters=list(batch))
+                          .get("clusters", [])}
+            return found
+
+        described = tolerate(aws, "cluster counts", describe, {})
+        rows = []
+        for arn in arns:
+            c = described.get(arn, {})
+            unknown = "?" if not described else 0  # counts not read, not zero
+            name = c.get("clusterName") or short_name(arn)
+            providers = ",".join(c.get("capacityProviders", [])) or "-"
+            rows.append(Row(
+                key=arn, name=name, status=c.get("status", ""),
+                cells=(name, c.get("status", "?" if not described else ""), c.get("activeServicesCount", unknown),
+                       c.get("runningTasksCount", unknown), c.get("pendingTasksCount", unknown), providers),
+                detail=(("ARN", arn), ("Capacity providers", providers)),
+                data={"cluster": arn},
+            ))
+        return rows
 
     def drill(self, row: Row) -> Source:
         return EcsServices(row.data["cluster"], row.name)
 
-    def problems(self, aws: AwsSession) -> list[Problem]:
-        problems: list[Problem] = []
-        for cluster in self.clusters(aws):
-            arn = cluster["clusterArn"]
-            services = describe_services(aws, arn)
-            if not services:
-                continue
-            stopped = [t for t in describe_tasks(aws, arn) if crashed(t)]
-            for svc in services:
-                problem = service_problem(cluster, svc, stopped)
-                if problem:
-                    problems.append(problem)
-        return problems
+    def checks(self) -> tuple[Check, ...]:
+        return (Check("ecs.services", "ECS service counts and crash loops", check_services),)
 
 
 def service_problem(
-    cluster: dict[str, Any], svc: dict[str, Any], crashed_tasks: list[dict[str, Any]]
+    cluster_arn: str, svc: dict[str, Any], crashed_tasks: list[dict[str, Any]] | None
 ) -> Problem | None:
-    """One problem per unhealthy service, with every symptom in its reason."""
+    """One problem per unhealthy service, with every symptom in its reason. `crashed_tasks` is
+    None when the stopped tasks could not be read: the counts and rollout still tell."""
     desired, running = svc.get("desiredCount", 0), svc.get("runningCount", 0)
-    mine = [t for t in crashed_tasks if t.get("group") == f"service:{svc['serviceName']}"]
+    name = svc.get("serviceName") or short_name(svc.get("serviceArn", "?"))
+    mine = [t for t in crashed_tasks or [] if t.get("group") == f"service:{name}"]
     failed_rollout = any(d.get("rolloutState") == "FAILED" for d in svc.get("deployments", []))
     symptoms: list[str] = []
     severity = Severity.MEDIUM
@@ -132,12 +166,14 @@ def service_problem(
         severity = max(severity, Severity.HIGH)
     if not symptoms:
         return None
-    latest = max((utc(t.get("stoppedAt")) for t in mine if t.get("stoppedAt")), default=None)
+    # The problem is as old as its first failure in ECS's window, not its newest one.
+    first = min((stopped for t in mine if (stopped := utc(t.get("stoppedAt")))), default=None)
+    arn = svc.get("serviceArn", name)
     return Problem(
-        panel="ecs", service="ECS", resource=f"{cluster['clusterName']}/{svc['serviceName']}",
+        panel="ecs", service="ECS", resource=f"{short_name(cluster_arn)}/{name}",
         status="CRASHLOOP" if len(mine) >= CRASH_LOOP_STOPS else "DEGRADED",
-        reason="; ".join(symptoms), severity=severity, since=latest,
-        path=(cluster["clusterArn"], svc["serviceArn"]), arn=svc["serviceArn"],
+        reason="; ".join(symptoms), severity=severity, since=first,
+        path=(cluster_arn, arn), arn=arn,
     )
 
 
@@ -164,16 +200,18 @@ class EcsServices(Source):
                  f" failed {d.get('failedTasks', 0)} {d.get('rolloutStateReason', '')}")
                 for d in s.get("deployments", [])
             ]
+            name = s.get("serviceName") or short_name(s.get("serviceArn", "?"))
+            arn = s.get("serviceArn", name)
             rows.append(Row(
-                key=s["serviceArn"],
-                name=s["serviceName"],
+                key=arn,
+                name=name,
                 status="DEGRADED" if short else s.get("status", ""),
-                cells=(s["serviceName"], s.get("desiredCount", 0), s.get("runningCount", 0),
+                cells=(name, s.get("desiredCount", 0), s.get("runningCount", 0),
                        s.get("pendingCount", 0), s.get("launchType", "-"),
                        s.get("taskDefinition", "").rsplit("/", 1)[-1], primary.get("rolloutState", "-")),
-                detail=(("ARN", s["serviceArn"]), ("Task definition", s.get("taskDefinition", "")),
+                detail=(("ARN", arn), ("Task definition", s.get("taskDefinition", "")),
                         *deployments, *events),
-                data={"cluster": self.cluster, "service": s["serviceName"], "arn": s["serviceArn"],
+                data={"cluster": self.cluster, "service": name, "arn": arn,
                       "desired": s.get("desiredCount", 0),
                       "task_definition": s.get("taskDefinition", ""),
                       "previous_task_definition": previous_revision(s.get("taskDefinition", ""))},
@@ -198,23 +236,24 @@ class EcsTasks(Source):
     def rows(self, aws: AwsSession) -> list[Row]:
         # ListTasks ignores serviceName for STOPPED tasks, so match the task group instead.
         tasks = [t for t in describe_tasks(aws, self.cluster) if t.get("group") == f"service:{self.service}"]
-        tasks.sort(key=lambda t: utc(t.get("startedAt") or t.get("createdAt")) or 0, reverse=True)
+        tasks = newest_first(tasks, lambda t: t.get("startedAt") or t.get("createdAt"))
         rows = []
         for t in tasks:
-            task_id = t["taskArn"].rsplit("/", 1)[-1]
+            arn = t.get("taskArn", "")
+            task_id = short_name(arn)
             containers = [
                 (f"container {c.get('name', '')}",
                  f"{c.get('lastStatus', '')} exit={c.get('exitCode', '-')} {c.get('reason', '')}".strip())
                 for c in t.get("containers", [])
             ]
             rows.append(Row(
-                key=t["taskArn"],
+                key=arn,
                 name=task_id,
                 status="FAILED" if crashed(t) else t.get("lastStatus", ""),
                 cells=(task_id[:12], t.get("lastStatus", ""), t.get("healthStatus", "-"), exit_codes(t),
                        age(utc(t.get("startedAt"))), age(utc(t.get("stoppedAt"))) if t.get("stoppedAt") else "-",
                        t.get("stoppedReason", "")),
-                detail=(("ARN", t["taskArn"]), ("Status", f"{t.get('lastStatus')} (desired {t.get('desiredStatus')})"),
+                detail=(("ARN", arn), ("Status", f"{t.get('lastStatus')} (desired {t.get('desiredStatus')})"),
                         ("Stop code", t.get("stopCode", "-")),
                         ("Stopped reason", t.get("stoppedReason", "-")), *containers,
                         ("Started / stopped", f"{when(t.get('startedAt'))} / {when(t.get('stoppedAt'))}"),
@@ -222,7 +261,7 @@ class EcsTasks(Source):
                         ("CPU / memory", f"{t.get('cpu', '-')} / {t.get('memory', '-')}"),
                         ("Zone / IP", f"{t.get('availabilityZone', '-')} / {private_ip(t) or '-'}"),
                         ("Logs", "l opens this task's log stream")),
-                data={"cluster": self.cluster, "task": t["taskArn"], "task_id": task_id,
+                data={"cluster": self.cluster, "task": arn, "task_id": task_id,
                       "task_definition": t.get("taskDefinitionArn", ""),
                       "containers": [c.get("name", "") for c in t.get("containers", [])],
                       "running": t.get("lastStatus") == "RUNNING"},
@@ -233,12 +272,12 @@ class EcsTasks(Source):
         """The awslogs stream of the task's container, as its task definition names it:
         prefix/container/task-id (guessing the stream shows the wrong container's logs)."""
         definition = aws.client("ecs").describe_task_definition(taskDefinition=row.data["task_definition"])
-        for container in definition["taskDefinition"].get("containerDefinitions", []):
+        for container in definition.get("taskDefinition", {}).get("containerDefinitions", []):
             config = container.get("logConfiguration") or {}
             options = config.get("options", {})
             if config.get("logDriver") != "awslogs" or "awslogs-group" not in options:
                 continue
             prefix = options.get("awslogs-stream-prefix")
-            stream = f"{prefix}/{container['name']}/{row.data['task_id']}" if prefix else row.data["task_id"]
+            stream = f"{prefix}/{container.get('name', '')}/{row.data['task_id']}" if prefix else row.data["task_id"]
             return LogTarget(options["awslogs-group"], stream, options.get("awslogs-region"))
         return None

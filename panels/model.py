@@ -5,16 +5,23 @@ Nothing here touches the screen, so a source can be tested with only a boto3 ses
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 
+from tui.errors import Failure, failure_of
+
 if TYPE_CHECKING:
     from tui.session import AwsSession
+
+T = TypeVar("T")
 
 
 class Severity(IntEnum):
@@ -80,6 +87,101 @@ class LogTarget:
     region: str | None = None
 
 
+# -- partial failure --------------------------------------------------------------------------
+# A source or check reads several things; what it cannot read is recorded here (where the data
+# would be, which IAM action failed, why) and the rest is still shown.
+_GAPS: ContextVar[list[Failure] | None] = ContextVar("gaps", default=None)
+
+
+@contextmanager
+def collecting_gaps() -> Iterator[list[Failure]]:
+    """Collect the failures that `tolerate` absorbs inside this block."""
+    found: list[Failure] = []
+    token = _GAPS.set(found)
+    try:
+        yield found
+    finally:
+        _GAPS.reset(token)
+
+
+def failed(exc: BaseException, what: str, aws: AwsSession) -> Failure:
+    """`exc`, raised while reading `what`, as a Failure naming the call that was in flight."""
+    return failure_of(exc, what, call=aws.last_call, profile=aws.profile)
+
+
+def tolerate(aws: AwsSession, what: str, read: Callable[[], T], default: T) -> T:
+    """`read()`, or `default` when it fails: the failure is recorded as a gap (shown where the
+    data would be) instead of failing everything else. Outside collecting_gaps it raises."""
+    gaps = _GAPS.get()
+    try:
+        return read()
+    except Exception as exc:
+        if gaps is None:
+            raise
+        gaps.append(failed(exc, what, aws))
+        return default
+
+
+class Memo:
+    """Reads shared by the checks of one triage run (a panel's list of clusters), made once
+    even when its checks run in parallel; a failed read fails every check that needs it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._values: dict[str, Any] = {}
+
+    def get(self, key: str, read: Callable[[], T]) -> T:
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._values:
+                try:
+                    self._values[key] = (True, read())
+                except Exception as exc:
+                    self._values[key] = (False, exc)
+            ok, value = self._values[key]
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One independent part of a panel's problems. Its operations are declared in
+    actions.operations as the user `check:<id>`; when it fails, only its problems are missing."""
+
+    id: str  # e.g. "ecs.services"
+    title: str  # what it looks at, e.g. "ECS service counts and crash loops"
+    run: Callable[[AwsSession, Memo], list[Problem]]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: Check
+    problems: list[Problem]
+    failures: list[Failure]  # the whole check (its problems are missing) or parts of it
+    ran: bool = True  # False: it failed outright, so none of its problems are known
+
+
+def run_check(check: Check, aws: AwsSession, memo: Memo | None = None) -> CheckResult:
+    """The check's problems and what it could not read; never raises."""
+    with collecting_gaps() as gaps:
+        try:
+            problems = check.run(aws, memo or Memo())
+        except Exception as exc:
+            return CheckResult(check, [], [*gaps, failed(exc, check.title, aws)], ran=False)
+    return CheckResult(check, problems, gaps)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a source's refresh produced: its rows and what it could not read."""
+
+    rows: list[Row]
+    gaps: list[Failure]
+
+
 class Source:
     """One level of a panel: what it lists and where `enter` leads. Subclasses fill `rows`."""
 
@@ -88,7 +190,14 @@ class Source:
     columns: ClassVar[tuple[str, ...]] = ()
 
     def rows(self, aws: AwsSession) -> list[Row]:
+        """The rows; parts that may fail on their own are read through `tolerate`."""
         raise NotImplementedError
+
+    def load(self, aws: AwsSession) -> Listing:
+        """The rows and the gaps; raises only when the list itself cannot be read."""
+        with collecting_gaps() as gaps:
+            rows = self.rows(aws)
+        return Listing(rows, gaps)
 
     def drill(self, row: Row) -> Source | None:
         """The source one level down from `row`, or None where there is nothing below."""
@@ -120,13 +229,25 @@ class Panel(Source):
     key: ClassVar[str] = ""
     service: ClassVar[str] = ""
 
+    def checks(self) -> tuple[Check, ...]:
+        """The independent checks whose problems triage shows."""
+        return ()
+
     def problems(self, aws: AwsSession) -> list[Problem]:
-        return []
+        """Every check's problems; raises the first failure (for tests and scripts that need all)."""
+        memo, problems = Memo(), []
+        for check in self.checks():
+            with collecting_gaps() as gaps:
+                problems += check.run(aws, memo)
+            if gaps:
+                raise RuntimeError(gaps[0].sentence())
+        return problems
 
 
 # -- helpers shared by sources ---------------------------------------------------------------
-def utc(value: datetime | None) -> datetime | None:
-    if value is None:
+def utc(value: object) -> datetime | None:
+    """A timezone-aware datetime, or None for anything else (absent, or not a time at all)."""
+    if not isinstance(value, datetime):
         return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -135,25 +256,25 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def age(value: datetime | None, *, at: datetime | None = None) -> str:
-    """Compact age: 45s, 12m, 3h, 9d."""
-    if value is None:
+def age(value: object, *, at: datetime | None = None) -> str:
+    """Compact age: 45s, 12m, 3h, 9d ("-" for anything that is not a time)."""
+    moment = utc(value)
+    if moment is None:
         return "-"
-    seconds = max(0, int(((at or now()) - utc(value)).total_seconds()))  # type: ignore[operator]
+    seconds = max(0, int(((at or now()) - moment).total_seconds()))
     for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60)):
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
 
 
-def when(value: datetime | None) -> str:
-    """A timestamp short enough for a cell: 11-22 19:04 (UTC)."""
-    return utc(value).strftime("%m-%d %H:%M") if value else "-"  # type: ignore[union-attr]
+def when(value: object) -> str:
+    """A timestamp short enough for a cell: 11-22 19:04 (UTC); "-" for anything else."""
+    moment = utc(value)
+    return moment.strftime("%m-%d %H:%M") if moment else "-"
 
 
-def duration(start: datetime | None, end: datetime | None) -> str:
-    if start is None:
-        return "-"
+def duration(start: object, end: object) -> str:
     return age(start, at=utc(end) or now())
 
 
@@ -161,6 +282,16 @@ def paginate(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[A
     """Every item under `key` across all pages, through botocore's paginator."""
     for page in client.get_paginator(operation).paginate(**kwargs):
         yield from page.get(key, [])
+
+
+def newest_first(items: Iterable[T], moment: Callable[[T], datetime | None]) -> list[T]:
+    """Sorted by a timestamp, newest first; items without one go last (never compared with it)."""
+
+    def key(item: T) -> tuple[bool, float]:
+        found = utc(moment(item))
+        return (found is not None, found.timestamp() if found else 0.0)
+
+    return sorted(items, key=key, reverse=True)
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

@@ -8,7 +8,7 @@ from typing import Any
 from panels.model import Row
 
 FAILING_WORDS = ("FAIL", "ERROR", "CRITICAL", "STOPPED", "CRASH", "DEGRADED", "TERMINATED_WITH",
-                 "TIMED_OUT", "ABORTED", "STALE", "STUCK", "HIGH")
+                 "TIMED_OUT", "ABORTED", "STALE", "STUCK", "HIGH", "INCOMPLETE")
 BUSY_WORDS = ("RUNNING", "PROGRESS", "PENDING", "RUNNABLE", "STARTING", "WAITING", "MEDIUM", "SUBMITTED")
 GOOD_WORDS = ("SUCCEEDED", "COMPLETED", "ACTIVE", "OK", "VALID", "ENABLED", "HEALTHY")
 
@@ -23,6 +23,11 @@ def status_style(status: str) -> str:
     if any(word in upper for word in GOOD_WORDS):
         return "green"
     return ""
+
+
+def is_failing(status: str) -> bool:
+    upper = status.upper()
+    return any(word in upper for word in FAILING_WORDS)
 
 
 def matches(row: Row, text: str) -> bool:
@@ -42,9 +47,11 @@ def sort_value(value: Any) -> tuple[int, Any]:
 
 def arrange(rows: Sequence[Row], *, text: str = "", column: int | None = None, reverse: bool = False) -> list[Row]:
     """The rows to show, in the order to show them: filtered, then sorted by `column` if set,
-    otherwise in the order the source gave them."""
+    otherwise failing rows first and each group in the order the source gave them."""
     shown = [r for r in rows if matches(r, text)] if text.strip() else list(rows)
-    if column is not None:
+    if column is None:
+        shown.sort(key=lambda r: not is_failing(r.status))  # stable: the source's order within
+    else:
         shown.sort(key=lambda r: sort_value(r.cells[column]) if column < len(r.cells) else (2, ""),
                    reverse=reverse)
     return shown

@@ -1,47 +1,87 @@
 """Triage: every problem from every panel on one screen, worst first.
 
-Each panel is checked in its own thread; a panel whose check fails shows up as a problem of its
-own ("could not check"), so an incomplete triage never looks like a clean one.
+Each panel is a set of independent checks (panels.model.Check), run in parallel. A check that
+fails costs only its own problems: triage keeps everything the others established and adds one
+"check incomplete" row per failure, naming the IAM action and what to do. When a check fails
+during an outage, its last good problems stay on screen, marked stale with their age.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from panels.model import Panel, Problem, Row, age, utc, when
+from panels.model import Check, CheckResult, Memo, Panel, Problem, Row, age, run_check, utc, when
 from panels.registry import service_panels
-from tui.errors import explain
+from tui.errors import Failure
 from tui.session import AwsSession
 
 
 @dataclass(frozen=True)
-class CheckError:
+class Incomplete:
+    """A check, or a part of one, that could not be read."""
+
     panel: Panel
-    message: str
+    check: Check
+    failure: Failure
+
+    def as_json(self) -> dict[str, str]:
+        return {"panel": self.panel.id, "check_id": self.check.id, **self.failure.as_json()}
 
 
-def collect(aws: AwsSession, panels: Sequence[Panel]) -> tuple[list[Problem], list[CheckError]]:
-    """All problems, worst and newest first, and the panels that could not be checked."""
+@dataclass
+class Triage:
+    problems: list[Problem] = field(default_factory=list)
+    incomplete: list[Incomplete] = field(default_factory=list)
+    checks: int = 0
+    failed_outright: int = 0  # checks none of whose problems are known
 
-    def check(panel: Panel) -> list[Problem] | CheckError:
-        try:
-            return panel.problems(aws)
-        except Exception as exc:  # one failing service must not hide the others
-            return CheckError(panel, explain(exc, profile=aws.profile))
+    @property
+    def exit_code(self) -> int:
+        """0 all checked, nothing failing; 1 something failing; 2 nothing could be checked;
+        3 some checks failed and the others found nothing."""
+        if self.problems:
+            return 1
+        if self.checks and self.failed_outright == self.checks:
+            return 2
+        return 3 if self.incomplete else 0
 
-    problems: list[Problem] = []
-    errors: list[CheckError] = []
-    workers = max(1, min(len(panels), aws.parallel_checks))
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Worst first, then newest first."""
+    return sorted(problems, key=lambda p: (-p.severity, -(when_ts(p))))
+
+
+def when_ts(problem: Problem) -> float:
+    moment = utc(problem.since)
+    return moment.timestamp() if moment else 0.0
+
+
+def run_checks(aws: AwsSession, panels: Sequence[Panel]) -> list[tuple[Panel, CheckResult]]:
+    """Every check of every panel, in parallel (one memo per panel, so the checks of a panel
+    share its lists); results in declaration order."""
+    jobs = [(panel, check, memo) for panel in panels for memo in [Memo()] for check in panel.checks()]
+    if not jobs:
+        return []
+    workers = max(1, min(len(jobs), aws.parallel_checks))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="triage") as pool:
-        for result in pool.map(check, panels):
-            if isinstance(result, CheckError):
-                errors.append(result)
-            else:
-                problems += result
-    problems.sort(key=lambda p: (-p.severity, -(utc(p.since).timestamp() if p.since else 0)))
-    return problems, errors
+        results = list(pool.map(lambda job: run_check(job[1], aws, job[2]), jobs))
+    return [(panel, result) for (panel, _, _), result in zip(jobs, results, strict=True)]
+
+
+def collect(aws: AwsSession, panels: Sequence[Panel]) -> Triage:
+    """All problems, worst and newest first, and what could not be checked."""
+    triage = Triage()
+    for panel, result in run_checks(aws, panels):
+        triage.checks += 1
+        triage.failed_outright += not result.ran
+        triage.problems += result.problems
+        triage.incomplete += [Incomplete(panel, result.check, f) for f in result.failures]
+    triage.problems = sort_problems(triage.problems)
+    return triage
 
 
 RESOURCE_WIDTH = 30  # keep the reason on screen at 80 columns; the detail pane has the rest
@@ -53,32 +93,65 @@ class TriagePanel(Panel):
 
     def __init__(self, panels: Sequence[Panel] | None = None) -> None:
         self.panels = list(panels) if panels is not None else service_panels()
+        # check id -> (its problems, when they were read): shown, marked stale, while it fails.
+        self.last_good: dict[str, tuple[list[Problem], float]] = {}
+        self.as_of: float | None = None  # when the oldest data on screen was read
 
     def rows(self, aws: AwsSession) -> list[Row]:
-        problems, errors = collect(aws, self.panels)
-        rows = [
-            Row(
-                key=f"check:{e.panel.id}", name=e.panel.title, status="ERROR",
-                cells=("?", "-", e.panel.service, "(whole panel)", f"CHECK FAILED: {e.message}"),
-                detail=(("Panel", e.panel.title), ("Could not check", e.message)),
-                data={"panel": e.panel.id, "path": ()},
-            )
-            for e in errors
-        ]
-        for p in problems:
-            rows.append(Row(
-                key=f"{p.panel}:{p.arn or p.resource}:{p.status}", name=p.resource, status=p.severity.name,
-                cells=(p.severity.name[:4], age(p.since), p.service, tail(p.resource, RESOURCE_WIDTH),
-                       f"{p.status}: {p.reason}"),
-                detail=(("Reason", p.reason), ("Status", p.status), ("Resource", p.resource),
-                        ("ARN", p.arn or "-"), ("Since", f"{when(p.since)} ({age(p.since)} ago)"),
-                        ("Severity", p.severity.name), ("enter", f"opens it in the {p.panel} panel")),
-                data={"panel": p.panel, "path": p.path, "severity": int(p.severity)},
-            ))
-        return rows
+        rows: list[Row] = []
+        problems: list[tuple[Problem, float | None]] = []
+        started = time.time()
+        oldest = started
+        for panel, result in run_checks(aws, self.panels):
+            key = f"{panel.id}:{result.check.id}"
+            if result.ran:
+                self.last_good[key] = (result.problems, started)
+                problems += [(p, None) for p in result.problems]
+            elif key in self.last_good:
+                kept, at = self.last_good[key]
+                problems += [(p, at) for p in kept]
+                oldest = min(oldest, at)
+            rows += [incomplete_row(Incomplete(panel, result.check, f)) for f in result.failures]
+        self.as_of = oldest
+        order = {id(p): i for i, p in enumerate(sort_problems([p for p, _ in problems]))}
+        problems.sort(key=lambda item: order[id(item[0])])
+        return rows + [problem_row(p, stale_at) for p, stale_at in problems]
+
+
+def incomplete_row(item: Incomplete) -> Row:
+    failure = item.failure
+    return Row(
+        key=f"incomplete:{item.panel.id}:{item.check.id}:{failure.what}:{failure.action}",
+        name=item.check.title, status="INCOMPLETE",
+        cells=("?", "-", item.panel.service, item.check.title, f"CHECK INCOMPLETE: {failure.sentence()}"),
+        detail=(("Check incomplete", failure.sentence()), ("IAM action", failure.action or "-"),
+                ("Kind", failure.kind), ("What to do", failure.advice), ("Message", failure.message or "-"),
+                ("Missing", f"{failure.what}: problems that need it are not shown; the rest are"),
+                ("enter", f"opens the {item.panel.title} panel")),
+        data={"panel": item.panel.id, "path": ()},
+    )
+
+
+def problem_row(p: Problem, stale_at: float | None = None) -> Row:
+    stale = f"(stale: as of {age(utc_epoch(stale_at))} ago) " if stale_at else ""
+    return Row(
+        key=f"{p.panel}:{p.arn or p.resource}:{p.status}", name=p.resource, status=p.severity.name,
+        cells=(p.severity.name[:4], age(p.since), p.service, tail(p.resource, RESOURCE_WIDTH),
+               f"{stale}{p.status}: {p.reason}"),
+        detail=(("Reason", p.reason), ("Status", p.status), ("Resource", p.resource),
+                ("ARN", p.arn or "-"), ("Since", f"{when(p.since)} ({age(p.since)} ago)"),
+                ("Severity", p.severity.name),
+                *((("Stale", f"its check failed; this is what it found {age(utc_epoch(stale_at))} ago"),)
+                  if stale_at else ()),
+                ("enter", f"opens it in the {p.panel} panel")),
+        data={"panel": p.panel, "path": p.path, "severity": int(p.severity)},
+    )
+
+
+def utc_epoch(epoch: float | None) -> datetime | None:
+    return datetime.fromtimestamp(epoch, UTC) if epoch else None
 
 
 def tail(text: str, width: int) -> str:
     """The end of a long name is the part that tells resources apart."""
     return text if len(text) <= width else "…" + text[-(width - 1):]
-

@@ -22,9 +22,9 @@ from textual.worker import get_current_worker
 
 from actions.catalog import ACTIONS, BY_ID, for_kind
 from panels.export import export_rows
-from panels.model import Panel, Row, Source, age
-from panels.ordering import arrange, status_style
-from tui.errors import explain
+from panels.model import Listing, Panel, Row, Source, age, failed
+from panels.ordering import arrange, is_failing, status_style
+from tui.errors import Failure, explain
 from tui.safe_text import cell, clean, safe
 
 REFRESH_SECONDS = 15.0
@@ -56,7 +56,9 @@ class Level:
     sort_column: int | None = None
     sort_reverse: bool = False
     rows: list[Row] = field(default_factory=list)
+    gaps: list[Failure] = field(default_factory=list)  # what this level could not read
     loaded_at: float | None = None
+    as_of: float | None = None  # when its oldest data was read (triage keeps failed checks' last data)
 
 
 class PanelView(Vertical):
@@ -71,6 +73,7 @@ class PanelView(Vertical):
         Binding("l", "logs", "Logs"),
         Binding("v", "next_view", "Other view"),
         Binding("e", "export", "Export", show=False),
+        Binding("exclamation_mark", "show_gaps", "What failed", show=False),
         *(Binding(a.key, f"run_action('{a.id}')", a.title) for a in ACTIONS),
     ]
 
@@ -108,6 +111,7 @@ class PanelView(Vertical):
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(id="crumb", classes="crumb")
+        yield Static(id="gaps", classes="gaps hidden")
         yield Static(id="summary", classes="summary hidden")
         yield Input(placeholder="filter: words to match, esc to close", id="filter", classes="hidden")
         yield RowTable(cursor_type="row", zebra_stripes=True, id="table")
@@ -160,25 +164,28 @@ class PanelView(Vertical):
     def fetch(self, source: Source, generation: int) -> None:
         aws = self.app.aws  # type: ignore[attr-defined]
         try:
-            rows = source.rows(aws)
-        except Exception as exc:  # shown in this panel only
+            listing = source.load(aws)
+        except Exception as exc:  # shown in this panel only; its last rows stay, marked stale
             if not get_current_worker().is_cancelled:
-                self.app.call_from_thread(self.loaded, generation, None, explain(exc, profile=aws.profile))
+                failure = failed(exc, source.label, aws)
+                self.app.call_from_thread(self.loaded, generation, None, failure.sentence())
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.loaded, generation, rows, "")
+            self.app.call_from_thread(self.loaded, generation, listing, "")
 
-    def loaded(self, generation: int, rows: list[Row] | None, error: str) -> None:
+    def loaded(self, generation: int, listing: Listing | None, error: str) -> None:
         if generation != self.generation:
             return
         self.busy = False
-        if rows is None:
+        if listing is None:
             self.failures += 1
             self.error = error
             self.next_due = time.monotonic() + min(REFRESH_SECONDS * 2**self.failures, MAX_BACKOFF_SECONDS)
         else:
             self.failures, self.error = 0, ""
-            self.level.rows, self.level.loaded_at = rows, time.time()
+            level = self.level
+            level.rows, level.gaps, level.loaded_at = listing.rows, listing.gaps, time.time()
+            level.as_of = getattr(level.source, "as_of", None) or level.loaded_at
             self.next_due = time.monotonic() + REFRESH_SECONDS
             self.apply_rows()
             self.follow_path()
@@ -228,6 +235,20 @@ class PanelView(Vertical):
         box = self.query_one("#summary", Static)
         box.set_class(summary is None, "hidden")
         box.update(summary or "")
+        self.show_gaps()
+
+    def show_gaps(self) -> None:
+        """What this level could not read, where its data would be; `!` shows the full messages."""
+        gaps = self.level.gaps
+        box = self.query_one("#gaps", Static)
+        box.set_class(not gaps, "hidden")
+        text = Text(style="bold red")
+        for gap in gaps[:2]:
+            text.append(f"⚠ {clean(gap.sentence(), limit=300)}\n")
+        if len(gaps) > 2:
+            text.append(f"⚠ and {len(gaps) - 2} more", style="bold red")
+        text.append("(! shows the full messages)", style="dim")
+        box.update(text)
 
     def restore_cursor(self) -> None:
         table, key = self.table, self.level.cursor_key
@@ -273,15 +294,20 @@ class PanelView(Vertical):
         crumb = root if len(self.stack) == 1 else f"{root} › {level.source.label}"
         parts = Text(clean(crumb, limit=60), style="bold")
         parts.append(f"  {len(self.shown)}/{len(level.rows)}" if level.filter else f"  {len(level.rows)} rows")
+        failing = sum(1 for r in level.rows if is_failing(r.status))
+        if failing:
+            parts.append(f"  {failing} failing", style="bold red")
         if level.filter:
             parts.append(f"  filter: {clean(level.filter, limit=30)}", style="italic")
         if self.waiting:
             parts.append(f"  ⏳ {clean(self.waiting)}", style="bold yellow")
         if self.error:
-            since = f"stale since {age_of(level.loaded_at)}" if level.loaded_at else "not loaded"
+            since = f"stale: data {age_of(level.loaded_at)} old" if level.loaded_at else "not loaded"
             parts.append(f"  ⚠ {since}: {clean(self.error, limit=200)}", style="bold red")
         elif self.busy:
             parts.append("  loading…", style="yellow")
+        elif level.as_of and level.loaded_at and level.loaded_at - level.as_of > 1:
+            parts.append(f"  partly stale: oldest data {age_of(level.as_of)} old", style="bold yellow")
         elif level.loaded_at:
             parts.append(f"  updated {age_of(level.loaded_at)} ago", style="dim")
         self.query_one("#crumb", Static).update(parts)
@@ -424,6 +450,15 @@ class PanelView(Vertical):
             return
         self.app.notify(f"{len(rows)} rows written to {paths[0]} and {paths[1].name}", title="Exported",
                         timeout=10)
+
+    def action_show_gaps(self) -> None:
+        from tui.screens import FailuresScreen
+
+        failures = list(self.level.gaps)
+        if self.error:
+            failures.insert(0, Failure(self.level.source.label, "", "refresh failed", self.error))
+        if failures:
+            self.app.push_screen(FailuresScreen(failures))
 
     def action_logs(self) -> None:
         row = self.current_row()

@@ -44,6 +44,8 @@ class WatchkeeperApp(App[None]):
     PanelView #filter.hidden { display: none; }
     PanelView .summary { height: 1; padding: 0 1; }
     PanelView .summary.hidden { display: none; }
+    PanelView .gaps { height: auto; max-height: 3; padding: 0 1; }
+    PanelView .gaps.hidden { display: none; }
     PanelView #table { height: 2fr; }
     PanelView #detail-scroll { height: 1fr; min-height: 4; max-height: 12; border-top: solid $primary;
                                padding: 0 1; }
@@ -157,7 +159,7 @@ class WatchkeeperApp(App[None]):
             region=(aws.region or "-") if aws else "-",
             endpoint=aws.endpoint if aws else "",
             read_only=bool(aws and aws.read_only),
-            data_age=age_of(view.level.loaded_at) if view.level.loaded_at else "-",
+            data_age=age_of(view.level.as_of or view.level.loaded_at) if view.level.loaded_at else "-",
             tabs=[(v.panel.key, SHORT_TITLES.get(v.panel.id, v.panel.title), v is view,
                    v.panel.id in alarmed) for v in self.views],
         )

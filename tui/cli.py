@@ -20,7 +20,9 @@ from tui.safe_text import clean
 from tui.session import AwsSession
 from tui.startup import resume_collection
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+# triage: 0 all checked and nothing failing, 1 something failing, 2 nothing could be checked,
+# 3 some checks failed and the others found nothing.
+EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 def common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -47,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "ansi-dark (the terminal's own 16 colours; chosen by default on such terminals), "
                         "or any Textual theme")
     commands = parser.add_subparsers(dest="command")
-    triage = commands.add_parser("triage", help="print everything failing and exit 0 (none), 1 (some) or 2 (error)")
+    triage = commands.add_parser("triage", help="print everything failing; exit 0 (nothing failing), 1 (something "
+                                 "failing), 2 (nothing could be checked), 3 (some checks failed, the rest found "
+                                 "nothing)")
     triage.add_argument("--json", action="store_true", help="print JSON instead of a table")
     common_options(triage, suppress=True)
     logs = commands.add_parser("logs", help="print a log group's events; --follow keeps printing new ones")
@@ -112,28 +116,37 @@ def configured_panels() -> list:  # type: ignore[type-arg]
 def run_triage(args: argparse.Namespace, out: Console) -> int:
     from panels.triage import collect
 
-    panels = configured_panels()
-    aws = make_session(args)
-    identity = aws.identity()  # fails fast, with one sentence, on bad credentials
-    problems, errors = collect(aws, panels)
+    try:
+        panels = configured_panels()
+        aws = make_session(args)
+        identity = aws.identity()  # fails fast, with one sentence, on bad credentials
+    except SystemExit as exc:
+        if args.json and isinstance(exc.code, str):  # a script reading JSON still gets JSON
+            print(json.dumps({"error": clean(exc.code), "problems": [], "incomplete": []}, indent=2))
+        raise
+    except (BotoCoreError, ClientError) as exc:
+        if args.json:
+            print(json.dumps({"error": clean(explain(exc, profile=args.profile)), "problems": [],
+                              "incomplete": []}, indent=2))
+        raise
+    triage = collect(aws, panels)
     if args.json:
         print(json.dumps({
             "account": identity.account, "identity": identity.arn, "region": aws.region,
-            "problems": [p.as_json() for p in problems],
-            "errors": [{"panel": e.panel.id, "error": e.message} for e in errors],
+            "problems": [{k: clean(v) if isinstance(v, str) else v for k, v in p.as_json().items()}
+                         for p in triage.problems],
+            "incomplete": [{k: clean(v) for k, v in item.as_json().items()} for item in triage.incomplete],
         }, indent=2))
     else:
-        render_table(out, problems, errors, f"{identity.account} {aws.region}")
-    if problems:
-        return EXIT_PROBLEMS
-    return EXIT_ERROR if errors else EXIT_OK
+        render_table(out, triage.problems, triage.incomplete, f"{identity.account} {aws.region}")
+    return triage.exit_code
 
 
-def render_table(out: Console, problems: Sequence, errors: Sequence, where: str) -> None:
+def render_table(out: Console, problems: Sequence, incomplete: Sequence, where: str) -> None:
     from panels.model import age
     from panels.ordering import status_style
 
-    if not problems and not errors:
+    if not problems and not incomplete:
         out.print(Text(f"Nothing failing in {where}.", style="green"))
         return
     table = Table(title=Text(f"watchkeeper triage — {where}"), title_justify="left", expand=True,
@@ -144,9 +157,9 @@ def render_table(out: Console, problems: Sequence, errors: Sequence, where: str)
     table.add_column("Status", overflow="fold", ratio=1)
     table.add_column("Age", no_wrap=True, justify="right")
     table.add_column("Reason", overflow="fold", ratio=3)
-    for e in errors:
-        table.add_row("?", e.panel.service, "(whole panel)", Text("CHECK FAILED", style="bold red"), "-",
-                      Text(clean(e.message)))
+    for item in incomplete:
+        table.add_row("?", item.panel.service, Text(clean(item.check.title)),
+                      Text("CHECK INCOMPLETE", style="bold red"), "-", Text(clean(item.failure.sentence())))
     for p in problems:
         table.add_row(Text(p.severity.name[:4], style=status_style(p.severity.name)), p.service,
                       Text(clean(p.resource)), Text(clean(p.status), style=status_style(p.status)),

@@ -12,7 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from actions.catalog import ACTIONS
-from tui.safe_text import cell
+from tui.errors import Failure
+from tui.safe_text import cell, clean
 
 KEYS = [
     ("1 … 8", "Triage, Pipelines, Step Functions, ECS, EMR, Batch, Inspector, Snapshots"),
@@ -59,6 +60,33 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll():
             yield Static(Text("watchkeeper keys", style="bold"))
             yield Static(keymap_text())
+
+
+class FailuresScreen(ModalScreen[None]):
+    """What a panel level could not read, in full: the part, IAM action, kind, advice, message."""
+
+    DEFAULT_CSS = """
+    FailuresScreen { align: center middle; }
+    FailuresScreen > VerticalScroll { width: 90%; max-width: 110; height: auto; max-height: 90%;
+                                      border: thick $error; background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape,q,exclamation_mark", "dismiss", "Close")]
+
+    def __init__(self, failures: list[Failure]) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        for failure in self.failures:
+            text.append(f"{clean(failure.what)}\n", style="bold red")
+            for label, value in (("IAM action", failure.action or "-"), ("Kind", failure.kind),
+                                 ("What to do", failure.advice), ("Message", failure.message or "-")):
+                text.append(f"  {label}: ", style="bold")
+                text.append(f"{clean(value, multiline=True)}\n")
+        with VerticalScroll():
+            yield Static(Text("Could not read (esc closes)", style="bold"))
+            yield Static(text)
 
 
 class CommandLogScreen(ModalScreen[None]):

@@ -10,21 +10,31 @@ import os
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 from botocore.loaders import Loader, create_loader
 
+from actions.operations import find
 from tui import __version__
-from tui.errors import ReadOnlyRefused, error_kind
+from tui.errors import ReadOnlyRefused, error_kind, explain
+
+if TYPE_CHECKING:
+    from actions.audit import AuditLog
 
 USER_AGENT = f"watchkeeper/{__version__}"
 
-# Deny by default: in read-only mode only operations whose names start like this may be sent.
-READ_ONLY_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Filter", "Search", "Lookup", "Head")
-READ_ONLY_OPERATIONS = frozenset({"StartLiveTail", "TestEventPattern"})
+
+class Undeclared(ReadOnlyRefused):
+    """An operation that actions.operations does not declare: never sent (deny by default)."""
+
+
+class AuditUnavailable(Exception):
+    """The write-ahead audit line could not be written, so the mutation was not sent."""
 
 
 _LOADER: Loader | None = None
@@ -39,10 +49,6 @@ def shared_loader() -> Loader:
     return _LOADER
 
 
-def is_read_only_operation(operation_name: str) -> bool:
-    return operation_name.startswith(READ_ONLY_PREFIXES) or operation_name in READ_ONLY_OPERATIONS
-
-
 @dataclass(frozen=True)
 class CallRecord:
     """One AWS API call as the command log shows it."""
@@ -55,10 +61,7 @@ class CallRecord:
     ok: bool
     request_id: str = ""
     error: str = ""
-
-    @property
-    def mutating(self) -> bool:
-        return not is_read_only_operation(self.operation)
+    mutating: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ class AwsSession:
     endpoint_url: str | None = None
     read_only: bool = False
     credentials: dict[str, str] | None = None  # explicit keys, used only by the demo
+    # Where mutations are recorded before they are sent; without one, no mutation is sent.
+    audit: AuditLog | None = None
     # How many panels are checked at once. AWS answers in tens of milliseconds, so checks wait on
     # the network side by side; the demo's in-process server would only contend for the GIL.
     parallel_checks: int = 8
@@ -91,6 +96,7 @@ class AwsSession:
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._lock = threading.Lock()
         self._identity: Identity | None = None
+        self._local = threading.local()  # per thread: the call in flight, the intent's context
         self._config = Config(
             retries={"mode": "adaptive", "max_attempts": 5},
             connect_timeout=5,
@@ -137,15 +143,54 @@ class AwsSession:
     def known_identity(self) -> Identity | None:
         return self._identity
 
+    @property
+    def last_call(self) -> tuple[str, str] | None:
+        """(service, operation) of the newest call this thread started: the one that failed,
+        when a call raises."""
+        return getattr(self._local, "call", None)
+
+    @contextmanager
+    def intent(self, **context: Any) -> Iterator[None]:
+        """Extra context (action id, target…) for the audit lines of mutations sent in this block."""
+        self._local.intent = context
+        try:
+            yield
+        finally:
+            self._local.intent = {}
+
     # -- botocore event hooks ----------------------------------------------------------------
     def _before_call(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
-        if self.read_only and not is_read_only_operation(model.name):
-            raise ReadOnlyRefused(
-                f"Refused {model.name}: watchkeeper is running with --read-only."
-            )
+        service = model.service_model.service_name
+        self._local.call = (service, model.name)
+        declared = find(service, model.name)
+        if declared is None:
+            raise Undeclared(f"Refused {service}:{model.name}: watchkeeper does not declare this operation "
+                             "(actions/operations.py), so it never sends it.")
+        if declared.mutates:
+            if self.read_only:
+                raise ReadOnlyRefused(f"Refused {declared.iam_action}: watchkeeper is running with --read-only.")
+            context["wk_audit"] = self._write_intent(declared.iam_action, params)
         context["wk_started"] = time.monotonic()
-        context["wk_call"] = (model.service_model.service_name, model.name)
+        context["wk_call"] = (service, model.name)
         context["wk_params"] = dict(params)
+        context["wk_mutating"] = declared.mutates
+
+    def _write_intent(self, operation: str, params: dict[str, Any]) -> str:
+        """The intent line, synced to disk before the request leaves; refuses the call if it cannot."""
+        if self.audit is None:
+            raise AuditUnavailable(f"Refused {operation}: no audit log is open, and watchkeeper sends no "
+                                   "mutation it cannot record first.")
+        identity = self._identity
+        entry = {
+            "identity": identity.arn if identity else None, "account": identity.account if identity else None,
+            "profile": self.profile_name, "region": self.region, "endpoint": self.endpoint or None,
+            **getattr(self._local, "intent", {}), "operation": operation, "parameters": params,
+        }
+        try:
+            return self.audit.intent(entry)
+        except OSError as exc:
+            raise AuditUnavailable(f"Refused {operation}: the audit log {self.audit.path} cannot be written "
+                                   f"({exc.strerror or exc}); fix that, then retry.") from exc
 
     def _record(self, context: dict[str, Any], ok: bool, request_id: str, error: str) -> None:
         if "wk_call" not in context:
@@ -161,13 +206,19 @@ class AwsSession:
                 ok=ok,
                 request_id=request_id,
                 error=error,
+                mutating=context.get("wk_mutating", False),
             )
         )
+        if "wk_audit" in context and self.audit is not None:
+            # The result line; if it cannot be written the intent without a result says so.
+            with suppress(OSError):
+                self.audit.result(context["wk_audit"], ok=ok, request_id=request_id, error=error)
 
     def _after_call(self, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        error = parsed.get("Error", {}).get("Code", "")
+        error = parsed.get("Error", {})
         request_id = parsed.get("ResponseMetadata", {}).get("RequestId", "")
-        self._record(context, not error, request_id, error)
+        message = f"{error.get('Code', '')}: {error.get('Message', '')}" if error else ""
+        self._record(context, not error, request_id, message)
 
     def _after_call_error(self, exception: BaseException, context: dict[str, Any], **_: Any) -> None:
-        self._record(context, False, "", error_kind(exception))
+        self._record(context, False, "", f"{error_kind(exception)}: {explain(exception)}")
