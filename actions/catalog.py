@@ -59,7 +59,9 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         id="sfn.rerun", title="Re-run with same input", key="R", kind="sfn.execution",
         service="stepfunctions", operation="start_execution",
-        params=lambda row, _: {"stateMachineArn": row.data["machine"], "input": row.data.get("input") or "{}"},
+        blocked=lambda row: None if row.data.get("input") is not None else
+        f"The input of {row.name} is not known (running, or it could not be read): use S on its state machine.",
+        params=lambda row, _: {"stateMachineArn": row.data["machine"], "input": row.data["input"]},
     ),
     Action(
         id="sfn.start", title="Start an execution", key="S", kind="sfn.machine",
@@ -177,6 +179,8 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         id="batch.resubmit", title="Resubmit job", key="R", kind="batch.job",
         service="batch", operation="submit_job", applies=lambda row: row.data.get("status") == "FAILED",
+        blocked=lambda row: None if row.data.get("described", True) else
+        f"The details of {row.name} could not be read (batch:DescribeJobs): a resubmit would lose its command.",
         params=lambda row, _: resubmit_params(row),
     ),
     # -- Inspector ---------------------------------------------------------------------------

@@ -14,12 +14,14 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from actions.audit import AuditLog
 from panels.model import LogTarget
 from tui.app import WatchkeeperApp
+from tui.demo.server import plain_client
 from tui.log_stream import LogLine
 from tui.log_viewer import LogViewer
 from tui.session import AwsSession
@@ -33,7 +35,7 @@ async def main(endpoint: str) -> None:
     pause_collection()  # as the `watchkeeper` command does (tui/launch.py); the app resumes it
     aws = AwsSession(region="us-east-1", endpoint_url=endpoint,
                      credentials={"aws_access_key_id": "bench", "aws_secret_access_key": "bench"})
-    logs = aws.client("logs")
+    logs: Any = plain_client(endpoint, "logs")  # writes data: outside the console's session
     logs.create_log_group(logGroupName=GROUP)
     logs.create_log_stream(logGroupName=GROUP, logStreamName=STREAM)
     app = WatchkeeperApp(aws, audit=AuditLog(Path("/tmp/wk-bench-audit.jsonl")), panels=[])

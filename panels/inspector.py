@@ -8,13 +8,15 @@ from typing import Any
 
 from rich.text import Text
 
-from panels.model import Panel, Problem, Row, Severity, Source, paginate, utc, when
+from panels.model import Check, Memo, Panel, Problem, Row, Severity, Source, paginate, tolerate, utc, when
 from panels.ordering import status_style
 from tui.session import AwsSession
 
 ORDER = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNTRIAGED"]
 SHORT = {"CRITICAL": "CRIT", "HIGH": "HIGH", "MEDIUM": "MED", "LOW": "LOW", "INFORMATIONAL": "INFO",
          "UNTRIAGED": "UNTR"}
+SEVERE = ("CRITICAL", "HIGH")  # what triage asks the server for; HIGH counts only with an exploit
+UNKNOWN = "?"
 RESOURCE_TYPES = {"AWS_ECR_CONTAINER_IMAGE": "ECR", "AWS_EC2_INSTANCE": "EC2", "AWS_LAMBDA_FUNCTION": "Lambda",
                   "AWS_ECR_REPOSITORY": "ECR repo", "CODE_REPOSITORY": "Code"}
 
@@ -23,21 +25,34 @@ def rank(severity: str | None) -> int:
     return ORDER.index(severity) if severity in ORDER else len(ORDER)
 
 
-def findings(aws: AwsSession, status: str | None = "ACTIVE") -> list[dict[str, Any]]:
-    criteria = {"findingStatus": [{"comparison": "EQUALS", "value": status}]} if status else {}
+def findings(aws: AwsSession, status: str | None = "ACTIVE", severities: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Findings, worst first; `status` and `severities` are filtered by the server (values of one
+    criterion are ORed), so triage does not page through every LOW finding of the account."""
+    criteria: dict[str, list[dict[str, str]]] = {}
+    if status:
+        criteria["findingStatus"] = [{"comparison": "EQUALS", "value": status}]
+    if severities:
+        criteria["severity"] = [{"comparison": "EQUALS", "value": s} for s in severities]
     found = list(paginate(aws.client("inspector2"), "list_findings", "findings", filterCriteria=criteria,
                           PaginationConfig={"PageSize": 100}))
     found.sort(key=lambda f: rank(f.get("severity")))
     return found
 
 
+# The botocore model requires a Finding's findingArn, severity, status, resources (each with type and
+# id) and a few more; packageVulnerabilityDetails, title and exploitAvailable are optional.
+def finding_arn(f: dict[str, Any]) -> str:
+    return f.get("findingArn") or UNKNOWN
+
+
 def vulnerability(f: dict[str, Any]) -> str:
-    return f.get("packageVulnerabilityDetails", {}).get("vulnerabilityId", "-")
+    """The CVE ("-" for code and network findings, which have none)."""
+    return (f.get("packageVulnerabilityDetails") or {}).get("vulnerabilityId") or "-"
 
 
 def resource(f: dict[str, Any]) -> tuple[str, str]:
-    first = (f.get("resources") or [{}])[0]
-    return first.get("type", "-"), first.get("id", "-")
+    first = (f.get("resources") or [{}])[0] or {}
+    return first.get("type") or "-", first.get("id") or "-"
 
 
 def resource_label(rid: str) -> str:
@@ -52,14 +67,14 @@ def resource_label(rid: str) -> str:
 
 def finding_row(f: dict[str, Any]) -> Row:
     kind, rid = resource(f)
-    details = f.get("packageVulnerabilityDetails", {})
-    packages = details.get("vulnerablePackages", [])
+    details = f.get("packageVulnerabilityDetails") or {}
+    packages = details.get("vulnerablePackages") or []
     first = packages[0] if packages else {}
     cvss = "; ".join(f"{c.get('baseScore')} {c.get('scoringVector', '')} ({c.get('source', '')})"
-                     for c in details.get("cvss", [])) or "-"
-    recommendation = f.get("remediation", {}).get("recommendation", {})
+                     for c in details.get("cvss") or []) or "-"
+    recommendation = (f.get("remediation") or {}).get("recommendation") or {}
     return Row(
-        key=f["findingArn"], name=vulnerability(f), status=f.get("severity", ""),
+        key=finding_arn(f), name=vulnerability(f), status=f.get("severity", ""),
         cells=(SHORT.get(f.get("severity", ""), f.get("severity", "")), vulnerability(f),
                RESOURCE_TYPES.get(kind, kind), resource_label(rid), first.get("name", "-"),
                first.get("fixedInVersion", "-"), f.get("exploitAvailable", "-"), f.get("title", "")),
@@ -76,7 +91,7 @@ def finding_row(f: dict[str, Any]) -> Row:
                 ("First / last seen", f"{when(utc(f.get('firstObservedAt')))} / "
                                       f"{when(utc(f.get('lastObservedAt')))}"),
                 ("Description", f.get("description", "-"))),
-        data={"finding": f["findingArn"], "vulnerability": vulnerability(f), "resource": rid,
+        data={"finding": finding_arn(f), "vulnerability": vulnerability(f), "resource": rid,
               "resource_type": kind, "severity": f.get("severity", "")},
     )
 
@@ -121,40 +136,53 @@ class InspectorPanel(Panel):
         return (InspectorPanel(), InspectorGroups("cve"), InspectorGroups("resource"), InspectorPanel(None))
 
     def rows(self, aws: AwsSession) -> list[Row]:
-        self.scans = scan_status(aws)
+        # Which scans are on only decorates the summary line: without it the findings still list.
+        self.scans = tolerate(aws, "scan status", lambda: scan_status(aws), "scans ?")
         return [finding_row(f) for f in findings(aws, self.status)]
 
     def summary(self, rows: list[Row]) -> Text:
         return severity_bar(rows, self.scans)
 
-    def problems(self, aws: AwsSession) -> list[Problem]:
-        problems = []
-        for f in findings(aws):
-            severity = f.get("severity")
-            if severity != "CRITICAL" and not (severity == "HIGH" and f.get("exploitAvailable") == "YES"):
-                continue
-            _, rid = resource(f)
-            problems.append(Problem(
-                panel="inspector", service="Inspector", resource=resource_label(rid), status=severity,
-                reason=f"{vulnerability(f)} {f.get('title', '')}"
-                       + (" (exploit available)" if f.get("exploitAvailable") == "YES" else ""),
-                severity=Severity.CRITICAL if severity == "CRITICAL" else Severity.HIGH,
-                since=utc(f.get("firstObservedAt")), path=(f["findingArn"],), arn=f["findingArn"],
-            ))
-        return problems
+    def checks(self) -> tuple[Check, ...]:
+        return (Check("inspector.findings", "Inspector critical findings, and high ones with an exploit",
+                      check_findings),)
+
+
+def check_findings(aws: AwsSession, memo: Memo) -> list[Problem]:
+    """Active CRITICAL findings, and HIGH ones with a known exploit."""
+    problems: list[Problem] = []
+    for f in findings(aws, "ACTIVE", SEVERE):
+        severity = f.get("severity")
+        exploit = f.get("exploitAvailable") == "YES"
+        if severity != "CRITICAL" and not (severity == "HIGH" and exploit):
+            continue  # also what a server that ignores the filter sends
+        _, rid = resource(f)
+        title = f.get("title") or ""
+        cve = vulnerability(f)
+        # Package findings' titles lead with their CVE; others have no CVE ("-"), only a title.
+        named = title if title and (cve == "-" or title.startswith(cve)) else f"{cve} {title}".strip()
+        arn = f.get("findingArn") or ""
+        problems.append(Problem(
+            panel="inspector", service="Inspector", resource=resource_label(rid), status=severity,
+            reason=named + (" (exploit available)" if exploit else ""),
+            severity=Severity.CRITICAL if severity == "CRITICAL" else Severity.HIGH,
+            since=utc(f.get("firstObservedAt")), path=(arn,) if arn else (), arn=arn,
+        ))
+    return problems
 
 
 def scan_status(aws: AwsSession) -> str:
     """Which scan types the account has on, e.g. "scans EC2 on · ECR on · Lambda off"."""
     accounts = aws.client("inspector2").batch_get_account_status(
         accountIds=[aws.identity().account]
-    ).get("accounts", [])
+    ).get("accounts") or []
     if not accounts:
         return ""
-    state = accounts[0].get("resourceState", {})
+    state = accounts[0].get("resourceState") or {}
     names = {"ec2": "EC2", "ecr": "ECR", "lambda": "Lambda"}
     return "scans " + " · ".join(
-        f"{label} {'on' if state.get(key, {}).get('status') == 'ENABLED' else 'off'}" for key, label in names.items()
+        f"{label} {'on' if (state.get(key) or {}).get('status') == 'ENABLED' else 'off'}"
+        for key, label in names.items()
     )
 
 

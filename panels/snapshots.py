@@ -6,9 +6,25 @@ One question: if this volume or database dies tonight, is there a recent, good c
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
-from panels.model import Panel, Problem, Row, Severity, Source, age, now, paginate, utc, when
+from panels.model import (
+    Check,
+    Memo,
+    Panel,
+    Problem,
+    Row,
+    Severity,
+    Source,
+    age,
+    newest_first,
+    now,
+    paginate,
+    tolerate,
+    utc,
+    when,
+)
 from tui.session import AwsSession
 
 DEFAULT_MAX_AGE_HOURS = 24.0  # newest good copy must be younger; per volume: the tag below
@@ -16,25 +32,69 @@ MAX_AGE_TAG = "watchkeeper:snapshot-max-age-hours"
 STUCK_PENDING = timedelta(hours=2)
 BACKUP_WINDOW = timedelta(days=1)
 BACKUP_FAILED = ("FAILED", "ABORTED", "EXPIRED")
-FRESHNESS_ORDER = ["STALE", "NONE", "FRESH"]  # worst first
+FRESHNESS_ORDER = ["STALE", "NONE", "?", "FRESH"]  # worst first; "?": a copy whose age is unknown
+UNKNOWN = "?"  # a part that could not be read, not an empty one
 
 
+# -- tolerant accessors: no member of EC2's Snapshot, Volume or Tag, RDS's snapshots or instances,
+# -- or AWS Backup's BackupJob is marked required by the botocore model ---------------------------
 def tag(resource: dict[str, Any], key: str) -> str:
-    return next((t["Value"] for t in resource.get("Tags", []) if t.get("Key") == key), "")
+    return next((t.get("Value") or "" for t in resource.get("Tags") or [] if t.get("Key") == key), "")
 
 
 def max_age(volume: dict[str, Any], default_hours: float) -> timedelta:
     try:
-        return timedelta(hours=float(tag(volume, MAX_AGE_TAG) or default_hours))
+        hours = float(tag(volume, MAX_AGE_TAG) or default_hours)
     except ValueError:
-        return timedelta(hours=default_hours)
+        hours = default_hours
+    return timedelta(hours=hours if hours > 0 else default_hours)
+
+
+def span(delta: timedelta) -> str:
+    """A length of time as people say it (50m, 26h, 4d6h, 23d), never Python's `1 day, 0:00:00`.
+    Hours up to two days, so 26h is not rounded down to a 1d that reads as within a day's policy."""
+    seconds = max(0, int(delta.total_seconds()))
+    minutes, hours = seconds // 60, seconds // 3_600
+    if seconds < 60:
+        return f"{seconds}s"
+    if hours < 1:
+        return f"{minutes}m"
+    if hours < 10 and minutes % 60:
+        return f"{hours}h{minutes % 60}m"
+    if hours < 48:
+        return f"{hours}h"
+    days, rest = divmod(hours, 24)
+    return f"{days}d{rest}h" if rest and days < 10 else f"{days}d"
+
+
+def policy_text(policy: timedelta) -> str:
+    """The policy in the unit it is configured in (hours): 24h, 1000h, 0.5h."""
+    return f"{policy.total_seconds() / 3_600:g}h"
+
+
+def too_old(kind: str, snapshot_id: str, started: Any, policy: timedelta) -> str:
+    """The reason of a stale copy: how old it is against the policy it breaks."""
+    return (f"newest {kind} snapshot {snapshot_id} is {span(now() - started)} old, "
+            f"older than the {policy_text(policy)} policy")
+
+
+def volume_id(volume: dict[str, Any]) -> str:
+    return volume.get("VolumeId") or ""
+
+
+def volume_label(volume: dict[str, Any]) -> str:
+    return tag(volume, "Name") or volume_id(volume) or UNKNOWN
 
 
 def ebs_snapshots(aws: AwsSession) -> list[dict[str, Any]]:
-    """The account's own snapshots (not public or shared ones), newest first."""
-    found = list(paginate(aws.client("ec2"), "describe_snapshots", "Snapshots", OwnerIds=["self"]))
-    found.sort(key=lambda s: utc(s.get("StartTime")) or now(), reverse=True)
-    return found
+    """The account's own snapshots (not public or shared ones), newest first; undated ones last."""
+    found = paginate(aws.client("ec2"), "describe_snapshots", "Snapshots", OwnerIds=["self"])
+    return newest_first(found, lambda s: s.get("StartTime"))
+
+
+def shared_ebs_snapshots(aws: AwsSession, memo: Memo) -> list[dict[str, Any]]:
+    """The snapshot list, read once for the ebs and freshness checks."""
+    return memo.get("snapshots.ebs", lambda: ebs_snapshots(aws))
 
 
 def in_use_volumes(aws: AwsSession) -> list[dict[str, Any]]:
@@ -45,30 +105,169 @@ def in_use_volumes(aws: AwsSession) -> list[dict[str, Any]]:
 def newest_completed(snapshots: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     newest: dict[str, dict[str, Any]] = {}
     for s in snapshots:  # newest first, so the first completed one per volume wins
-        if s.get("State") == "completed":
-            newest.setdefault(s.get("VolumeId", ""), s)
+        if s.get("State") == "completed" and s.get("VolumeId"):
+            newest.setdefault(s["VolumeId"], s)
     return newest
 
 
+def freshness(latest: dict[str, Any] | None, policy: timedelta) -> str:
+    """NONE (never copied), STALE, FRESH, or ? when the copy carries no start time."""
+    if latest is None:
+        return "NONE"
+    started = utc(latest.get("StartTime"))
+    if started is None:
+        return UNKNOWN
+    return "STALE" if now() - started > policy else "FRESH"
+
+
+def db_snapshot(s: dict[str, Any]) -> dict[str, Any]:
+    sid = s.get("DBSnapshotIdentifier") or s.get("DBSnapshotArn") or UNKNOWN
+    return {"id": sid, "db": s.get("DBInstanceIdentifier", ""), "kind": "instance",
+            "type": s.get("SnapshotType", ""), "status": s.get("Status", ""),
+            "created": utc(s.get("SnapshotCreateTime")), "arn": s.get("DBSnapshotArn") or sid}
+
+
+def db_cluster_snapshot(s: dict[str, Any]) -> dict[str, Any]:
+    sid = s.get("DBClusterSnapshotIdentifier") or s.get("DBClusterSnapshotArn") or UNKNOWN
+    return {"id": sid, "db": s.get("DBClusterIdentifier", ""), "kind": "cluster",
+            "type": s.get("SnapshotType", ""), "status": s.get("Status", ""),
+            "created": utc(s.get("SnapshotCreateTime")), "arn": s.get("DBClusterSnapshotArn") or sid}
+
+
+def instance_snapshots(aws: AwsSession) -> list[dict[str, Any]]:
+    return [db_snapshot(s) for s in paginate(aws.client("rds"), "describe_db_snapshots", "DBSnapshots")]
+
+
+def cluster_snapshots(aws: AwsSession) -> list[dict[str, Any]]:
+    return [db_cluster_snapshot(s)
+            for s in paginate(aws.client("rds"), "describe_db_cluster_snapshots", "DBClusterSnapshots")]
+
+
 def rds_snapshots(aws: AwsSession) -> list[dict[str, Any]]:
-    """Instance and cluster snapshots in one list, newest first, with a common shape."""
-    rds = aws.client("rds")
-    found = [{"id": s["DBSnapshotIdentifier"], "db": s.get("DBInstanceIdentifier", ""), "kind": "instance",
-              "type": s.get("SnapshotType", ""), "status": s.get("Status", ""),
-              "created": utc(s.get("SnapshotCreateTime")), "arn": s.get("DBSnapshotArn", s["DBSnapshotIdentifier"])}
-             for s in paginate(rds, "describe_db_snapshots", "DBSnapshots")]
-    found += [{"id": s["DBClusterSnapshotIdentifier"], "db": s.get("DBClusterIdentifier", ""), "kind": "cluster",
-               "type": s.get("SnapshotType", ""), "status": s.get("Status", ""),
-               "created": utc(s.get("SnapshotCreateTime")),
-               "arn": s.get("DBClusterSnapshotArn", s["DBClusterSnapshotIdentifier"])}
-              for s in paginate(rds, "describe_db_cluster_snapshots", "DBClusterSnapshots")]
-    found.sort(key=lambda s: s["created"] or now(), reverse=True)
-    return found
+    """Instance and cluster snapshots in one list, newest first, with a common shape. Without the
+    cluster snapshots (Aurora) the instance snapshots are still listed, with a gap."""
+    clusters = tolerate(aws, "Aurora cluster snapshots", lambda: cluster_snapshots(aws), [])
+    return newest_first(instance_snapshots(aws) + clusters, lambda s: s["created"])
+
+
+def newest_available(snapshots: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per database (instance or cluster id): its newest available snapshot."""
+    newest: dict[str, dict[str, Any]] = {}
+    for s in newest_first(snapshots, lambda s: s["created"]):
+        if s["status"] == "available" and s["db"]:
+            newest.setdefault(s["db"], s)
+    return newest
 
 
 def backup_jobs(aws: AwsSession) -> list[dict[str, Any]]:
     return list(paginate(aws.client("backup"), "list_backup_jobs", "BackupJobs",
                          ByCreatedAfter=now() - BACKUP_WINDOW))
+
+
+def backup_resource(job: dict[str, Any]) -> str:
+    return (job.get("ResourceArn") or "").rsplit(":", 1)[-1] or job.get("ResourceName") or UNKNOWN
+
+
+# -- checks: each runs on its own, so a denied AWS Backup call leaves the EBS and RDS problems ------
+def check_ebs(aws: AwsSession, memo: Memo) -> list[Problem]:
+    """Snapshots in error, or pending for longer than a snapshot takes."""
+    problems: list[Problem] = []
+    for s in shared_ebs_snapshots(aws, memo):
+        started = utc(s.get("StartTime"))
+        state = s.get("State") or ""
+        stuck = state == "pending" and started is not None and now() - started > STUCK_PENDING
+        if state != "error" and not stuck:
+            continue
+        sid = s.get("SnapshotId") or ""
+        problems.append(Problem(
+            panel="snapshots", service="EBS", resource=sid or UNKNOWN, status=state.upper(),
+            reason=s.get("StateMessage") or f"snapshot of {s.get('VolumeId') or UNKNOWN} "
+                   f"{'failed' if state == 'error' else 'pending for ' + age(started)}",
+            severity=Severity.HIGH if state == "error" else Severity.MEDIUM,
+            since=started, path=(sid,) if sid else (), arn=sid,
+        ))
+    return problems
+
+
+def check_freshness(aws: AwsSession, memo: Memo, max_age_hours: float) -> list[Problem]:
+    """In-use volumes whose newest completed snapshot is older than their policy, and those
+    never snapshotted (one problem for all of them: a list, not a page of rows)."""
+    newest = newest_completed(shared_ebs_snapshots(aws, memo))
+    problems: list[Problem] = []
+    never: list[str] = []
+    for v in in_use_volumes(aws):
+        latest, policy = newest.get(volume_id(v)), max_age(v, max_age_hours)
+        status = freshness(latest, policy)
+        if status == "NONE":
+            never.append(volume_label(v))
+        elif status == "STALE" and latest is not None:
+            started = utc(latest.get("StartTime"))
+            sid = latest.get("SnapshotId") or UNKNOWN
+            problems.append(Problem(
+                panel="snapshots", service="EBS", resource=volume_label(v), status="STALE",
+                reason=too_old("completed", sid, started, policy), severity=Severity.MEDIUM, since=started,
+                path=(sid,) if latest.get("SnapshotId") else (), arn=volume_id(v),
+            ))
+    if never:
+        problems.append(Problem(
+            panel="snapshots", service="EBS", resource=f"{len(never)} volumes", status="NO SNAPSHOT",
+            reason="in-use volumes never snapshotted: " + ", ".join(never[:5]) + (" …" if len(never) > 5 else ""),
+            severity=Severity.LOW,
+        ))
+    return problems
+
+
+def check_rds(aws: AwsSession, memo: Memo, max_age_hours: float) -> list[Problem]:
+    """Databases without an available snapshot younger than the policy. An Aurora instance is
+    copied through its cluster, so its cluster is checked (once) against the cluster snapshots."""
+    policy = timedelta(hours=max_age_hours)
+    databases = list(paginate(aws.client("rds"), "describe_db_instances", "DBInstances"))
+    if not databases:
+        return []
+    newest = newest_available(instance_snapshots(aws))
+    clustered = any(db.get("DBClusterIdentifier") for db in databases)
+    cluster_newest = tolerate(aws, "Aurora cluster snapshots",
+                              lambda: newest_available(cluster_snapshots(aws)), None) if clustered else {}
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for db in databases:
+        name = db.get("DBClusterIdentifier") or ""
+        if name:  # unknown without the cluster snapshots: the gap says so
+            if name in seen or cluster_newest is None:
+                continue
+            seen.add(name)
+            latest, arn = cluster_newest.get(name), name
+        else:
+            name = db.get("DBInstanceIdentifier") or db.get("DBInstanceArn") or UNKNOWN
+            latest, arn = newest.get(name), db.get("DBInstanceArn", "")
+        created = latest["created"] if latest else None
+        if latest is not None and (created is None or now() - created <= policy):
+            continue  # fresh, or an available copy of unknown age: not evidence of a problem
+        born = utc(db.get("InstanceCreateTime"))
+        if latest is None and born is not None and now() - born <= policy:
+            continue  # too new to have been copied yet
+        problems.append(Problem(
+            panel="snapshots", service="RDS", resource=name, status="STALE",
+            reason=too_old("available", latest["id"], created, policy) if latest else "no available snapshot",
+            severity=Severity.MEDIUM, since=created, arn=arn,
+        ))
+    return problems
+
+
+def check_backup(aws: AwsSession, memo: Memo) -> list[Problem]:
+    """AWS Backup jobs of the last 24 hours that failed, were aborted or expired."""
+    problems: list[Problem] = []
+    for job in backup_jobs(aws):
+        state = job.get("State") or ""
+        if state not in BACKUP_FAILED:
+            continue
+        problems.append(Problem(
+            panel="snapshots", service="Backup", resource=backup_resource(job), status=state,
+            reason=job.get("StatusMessage") or f"backup job {state.lower()}", severity=Severity.HIGH,
+            since=utc(job.get("CompletionDate")) or utc(job.get("CreationDate")),
+            arn=job.get("BackupJobId") or job.get("ResourceArn") or "",
+        ))
+    return problems
 
 
 class SnapshotsPanel(Panel):
@@ -87,96 +286,32 @@ class SnapshotsPanel(Panel):
                 BackupJobs())
 
     def rows(self, aws: AwsSession) -> list[Row]:
-        names = {v["VolumeId"]: tag(v, "Name") for v in in_use_volumes(aws)}
-        return [
-            Row(
-                key=s["SnapshotId"], name=s["SnapshotId"], status=s.get("State", ""),
-                cells=(s["SnapshotId"], names.get(s.get("VolumeId", "")) or s.get("VolumeId", "-"),
+        # Volume names only decorate the list: without them the volume id stands in.
+        names = tolerate(aws, "volume names", lambda: {volume_id(v): tag(v, "Name") for v in in_use_volumes(aws)}, {})
+        rows = []
+        for index, s in enumerate(ebs_snapshots(aws)):
+            sid, volume = s.get("SnapshotId") or "", s.get("VolumeId") or ""
+            rows.append(Row(
+                key=sid or f"?{index}", name=sid or UNKNOWN, status=s.get("State", ""),
+                cells=(sid or UNKNOWN, names.get(volume) or volume or "-",
                        s.get("State", ""), s.get("Progress", "-"), when(s.get("StartTime")),
-                       age(utc(s.get("StartTime"))), s.get("Description", "")),
-                detail=(("Snapshot", s["SnapshotId"]), ("Volume", s.get("VolumeId", "-")),
+                       age(s.get("StartTime")), s.get("Description", "")),
+                detail=(("Snapshot", sid or UNKNOWN), ("Volume", volume or "-"),
                         ("Size", f"{s.get('VolumeSize', '-')} GiB"), ("State", s.get("State", "")),
                         ("State message", s.get("StateMessage", "-")),
                         ("Encrypted", s.get("Encrypted", False))),
-                data={"snapshot": s["SnapshotId"], "volume": s.get("VolumeId", ""), "region": aws.region},
-            )
-            for s in ebs_snapshots(aws)
-        ]
-
-    def problems(self, aws: AwsSession) -> list[Problem]:
-        snapshots = ebs_snapshots(aws)
-        problems = []
-        for s in snapshots:
-            started = utc(s.get("StartTime"))
-            state = s.get("State", "")
-            stuck = state == "pending" and started and now() - started > STUCK_PENDING
-            if state == "error" or stuck:
-                problems.append(Problem(
-                    panel="snapshots", service="EBS", resource=s["SnapshotId"], status=state.upper(),
-                    reason=s.get("StateMessage") or f"snapshot of {s.get('VolumeId', '?')} "
-                           f"{'failed' if state == 'error' else 'pending for ' + age(started)}",
-                    severity=Severity.HIGH if state == "error" else Severity.MEDIUM,
-                    since=started, path=(s["SnapshotId"],), arn=s["SnapshotId"],
-                ))
-        newest = newest_completed(snapshots)
-        never = []
-        for v in in_use_volumes(aws):
-            label = tag(v, "Name") or v["VolumeId"]
-            latest = newest.get(v["VolumeId"])
-            policy = max_age(v, self.max_age_hours)
-            if latest is None:
-                never.append(label)
-            elif now() - utc(latest["StartTime"]) > policy:  # type: ignore[operator]
-                problems.append(Problem(
-                    panel="snapshots", service="EBS", resource=label, status="STALE",
-                    reason=f"newest completed snapshot {latest['SnapshotId']} is "
-                           f"{age(utc(latest['StartTime']))} old (policy {age(now() - policy)})",
-                    severity=Severity.MEDIUM, since=utc(latest["StartTime"]),
-                    path=(latest["SnapshotId"],), arn=v["VolumeId"],
-                ))
-        if never:
-            problems.append(Problem(
-                panel="snapshots", service="EBS", resource=f"{len(never)} volumes", status="NO SNAPSHOT",
-                reason="in-use volumes never snapshotted: " + ", ".join(never[:5])
-                       + (" …" if len(never) > 5 else ""),
-                severity=Severity.LOW,
+                data={"snapshot": sid, "volume": volume, "region": aws.region},
             ))
-        problems += rds_problems(aws, self.max_age_hours) + backup_problems(aws)
-        return problems
+        return rows
 
-
-def rds_problems(aws: AwsSession, max_age_hours: float) -> list[Problem]:
-    newest: dict[str, dict[str, Any]] = {}
-    for s in rds_snapshots(aws):
-        if s["status"] == "available" and s["kind"] == "instance":
-            newest.setdefault(s["db"], s)
-    problems = []
-    policy = timedelta(hours=max_age_hours)
-    for db in paginate(aws.client("rds"), "describe_db_instances", "DBInstances"):
-        latest = newest.get(db["DBInstanceIdentifier"])
-        if latest is not None and now() - latest["created"] <= policy:
-            continue
-        problems.append(Problem(
-            panel="snapshots", service="RDS", resource=db["DBInstanceIdentifier"], status="STALE",
-            reason=(f"newest available snapshot {latest['id']} is {age(latest['created'])} old "
-                    f"(policy {age(now() - policy)})") if latest else "no available snapshot",
-            severity=Severity.MEDIUM, since=latest["created"] if latest else None,
-            arn=db.get("DBInstanceArn", ""),
-        ))
-    return problems
-
-
-def backup_problems(aws: AwsSession) -> list[Problem]:
-    return [
-        Problem(
-            panel="snapshots", service="Backup", resource=job.get("ResourceArn", "").rsplit(":", 1)[-1],
-            status=job["State"], reason=job.get("StatusMessage") or f"backup job {job['State'].lower()}",
-            severity=Severity.HIGH, since=utc(job.get("CompletionDate") or job.get("CreationDate")),
-            arn=job["BackupJobId"],
+    def checks(self) -> tuple[Check, ...]:
+        return (
+            Check("snapshots.ebs", "EBS snapshots in error or stuck", check_ebs),
+            Check("snapshots.freshness", "EBS volume snapshot freshness",
+                  partial(check_freshness, max_age_hours=self.max_age_hours)),
+            Check("snapshots.rds", "RDS snapshot freshness", partial(check_rds, max_age_hours=self.max_age_hours)),
+            Check("snapshots.backup", "AWS Backup jobs (24 h)", check_backup),
         )
-        for job in backup_jobs(aws)
-        if job.get("State") in BACKUP_FAILED
-    ]
 
 
 class Volumes(Source):
@@ -198,19 +333,22 @@ class Volumes(Source):
     def rows(self, aws: AwsSession) -> list[Row]:
         newest = newest_completed(ebs_snapshots(aws))
         rows = []
-        for v in in_use_volumes(aws):
-            latest, policy = newest.get(v["VolumeId"]), max_age(v, self.max_age_hours)
-            started = utc(latest["StartTime"]) if latest else None
-            status = "NONE" if latest is None else ("STALE" if now() - started > policy else "FRESH")  # type: ignore[operator]
+        for index, v in enumerate(in_use_volumes(aws)):
+            vid = volume_id(v)
+            latest, policy = newest.get(vid), max_age(v, self.max_age_hours)
+            status = freshness(latest, policy)
+            started = utc((latest or {}).get("StartTime"))
+            newest_id = (latest or {}).get("SnapshotId") or (UNKNOWN if latest else "-")
             rows.append(Row(
-                key=v["VolumeId"], name=tag(v, "Name") or v["VolumeId"], status=status,
-                cells=(tag(v, "Name") or v["VolumeId"], status, age(started) if started else "-",
-                       age(now() - policy), latest["SnapshotId"] if latest else "-", v["VolumeId"]),
-                detail=(("Volume", v["VolumeId"]), ("Size", f"{v.get('Size', '-')} GiB"),
-                        ("Attached to", ", ".join(a.get("InstanceId", "") for a in v.get("Attachments", []))),
-                        ("Policy", f"newest good copy younger than {age(now() - policy)} "
+                key=vid or f"?{index}", name=volume_label(v), status=status,
+                # The age in the policy's terms (26h, not 1d, against a 24h policy).
+                cells=(volume_label(v), status, span(now() - started) if started else "-", policy_text(policy),
+                       newest_id, vid or UNKNOWN),
+                detail=(("Volume", vid or UNKNOWN), ("Size", f"{v.get('Size', '-')} GiB"),
+                        ("Attached to", ", ".join(a.get("InstanceId", "") for a in v.get("Attachments") or [])),
+                        ("Policy", f"newest good copy younger than {policy_text(policy)} "
                                    f"(tag {MAX_AGE_TAG} overrides)")),
-                data={"volume": v["VolumeId"]},
+                data={"volume": vid},
             ))
         return sorted(rows, key=lambda r: FRESHNESS_ORDER.index(r.status))
 
@@ -230,17 +368,21 @@ class RdsSnapshots(Source):
         return SnapshotsPanel(self.max_age_hours).alternatives()
 
     def rows(self, aws: AwsSession) -> list[Row]:
-        databases = {d["DBInstanceIdentifier"]: d
-                     for d in paginate(aws.client("rds"), "describe_db_instances", "DBInstances")}
+        # Retention only decorates the detail pane: without it the snapshots are still listed.
+        databases = tolerate(aws, "backup retention (DB instances)", lambda: {
+            d.get("DBInstanceIdentifier", ""): d
+            for d in paginate(aws.client("rds"), "describe_db_instances", "DBInstances")}, None)
         rows = []
         for s in rds_snapshots(aws):
-            db = databases.get(s["db"], {})
+            db = (databases or {}).get(s["db"], {})
+            retention = UNKNOWN if databases is None else db.get("BackupRetentionPeriod", "-")
+            restorable = UNKNOWN if databases is None else when(db.get("LatestRestorableTime"))
             rows.append(Row(
                 key=s["arn"], name=s["id"], status=s["status"],
                 cells=(s["id"], s["db"], s["kind"], s["type"], s["status"], when(s["created"]), age(s["created"])),
                 detail=(("Snapshot", s["arn"]), ("Database", s["db"]),
-                        ("Backup retention", f"{db.get('BackupRetentionPeriod', '-')} days"),
-                        ("Latest restorable time", when(utc(db.get("LatestRestorableTime"))))),
+                        ("Backup retention", f"{retention} days"),
+                        ("Latest restorable time", restorable)),
                 data={"db": s["db"], "snapshot": s["id"], "kind": s["kind"]},
             ))
         return rows
@@ -258,15 +400,17 @@ class BackupJobs(Source):
         return SnapshotsPanel().alternatives()
 
     def rows(self, aws: AwsSession) -> list[Row]:
-        return [
-            Row(
-                key=j["BackupJobId"], name=j["BackupJobId"], status=j.get("State", ""),
-                cells=(j["BackupJobId"][:12], j.get("ResourceArn", "").rsplit(":", 1)[-1], j.get("State", ""),
-                       when(utc(j.get("CreationDate"))), j.get("BackupVaultName", "-"), j.get("StatusMessage", "")),
-                detail=(("Job", j["BackupJobId"]), ("Resource", j.get("ResourceArn", "-")),
-                        ("Type", j.get("ResourceType", "-")), ("Plan", j.get("CreatedBy", {}).get("BackupPlanId", "-")),
+        rows = []
+        for index, j in enumerate(backup_jobs(aws)):
+            job = j.get("BackupJobId") or ""
+            rows.append(Row(
+                key=job or f"?{index}", name=job or UNKNOWN, status=j.get("State", ""),
+                cells=((job or UNKNOWN)[:12], backup_resource(j), j.get("State", ""),
+                       when(j.get("CreationDate")), j.get("BackupVaultName", "-"), j.get("StatusMessage", "")),
+                detail=(("Job", job or UNKNOWN), ("Resource", j.get("ResourceArn", "-")),
+                        ("Type", j.get("ResourceType", "-")),
+                        ("Plan", (j.get("CreatedBy") or {}).get("BackupPlanId", "-")),
                         ("Message", j.get("StatusMessage", "-"))),
-                data={"job": j["BackupJobId"]},
-            )
-            for j in backup_jobs(aws)
-        ]
+                data={"job": job},
+            ))
+        return rows

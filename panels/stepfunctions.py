@@ -3,27 +3,80 @@
 from __future__ import annotations
 
 import json
+import reprlib
 from datetime import timedelta
 from typing import Any
 
 from rich.text import Text
 
-from panels.model import LogTarget, Panel, Problem, Row, Severity, Source, age, duration, now, paginate, utc, when
+from panels.model import (
+    Check,
+    LogTarget,
+    Memo,
+    Panel,
+    Problem,
+    Row,
+    Severity,
+    Source,
+    age,
+    duration,
+    now,
+    paginate,
+    tolerate,
+    utc,
+    when,
+)
 from tui.session import AwsSession
 
 WINDOW = timedelta(hours=24)
 BAD = ("FAILED", "TIMED_OUT", "ABORTED")
 RECENT_EXECUTIONS = 50
+PRETTY_LIMIT = 100_000  # larger texts are not parsed (Step Functions allows 256 KB payloads)
+RAW_LIMIT = 4_000  # what is shown of a text that is not pretty-printed
+SHOWN_LIMIT = 200_000  # what is shown of a pretty-printed one
+REASON_LIMIT = 500  # of a cause, in a problem's reason
+TOO_DEEP = "not pretty-printed: too deep or too large"
+
+
+def cut(text: str, limit: int = RAW_LIMIT, why: str = "") -> str:
+    """`text`, or its first `limit` characters and how many more there were."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [+{len(text) - limit:,} chars{', ' + why if why else ''}]"
 
 
 def pretty(text: str | None) -> str:
-    """Causes and inputs are often JSON: indent them; anything else is shown as it came."""
+    """Causes and inputs are often JSON: indent them; anything else is shown as it came, cut.
+    Never raises: a 10,000-deep or a 256 KB document is shown raw and cut, not parsed."""
     if not text:
         return "-"
+    text = str(text)
+    if len(text) > PRETTY_LIMIT:
+        return cut(text, why=TOO_DEEP)
     try:
-        return json.dumps(json.loads(text), indent=2)
+        return cut(json.dumps(json.loads(text), indent=2), SHOWN_LIMIT)
+    except RecursionError:  # json's decoder and the indenting encoder both recurse per level
+        return cut(text, why=TOO_DEEP)
     except ValueError:
-        return text
+        return cut(text, why="not JSON")
+
+
+def pretty_value(value: Any) -> str:
+    """A parsed structure (an event's details) as indented JSON; a bounded repr if it cannot be."""
+    try:
+        return pretty(json.dumps(value, default=str))
+    except (RecursionError, ValueError, TypeError):
+        return reprlib.repr(value)
+
+
+def state_names(definition: str) -> list[str]:
+    """The states of an Amazon States Language definition, in order; empty if it cannot be read."""
+    try:
+        parsed = json.loads(definition) if definition else {}  # at most 1 MB (a service limit)
+    except (RecursionError, ValueError):
+        return []
+    states = parsed.get("States") if isinstance(parsed, dict) else None
+    return [str(name) for name in states] if isinstance(states, dict) else []
 
 
 HISTORY_PAGE = 1000  # GetExecutionHistory's largest page: the newest 1,000 events, read backwards
@@ -35,32 +88,35 @@ def history(aws: AwsSession, execution_arn: str, limit: int = HISTORY_PAGE) -> t
     25,000-event history costs one call, not 25."""
     page = aws.client("stepfunctions").get_execution_history(executionArn=execution_arn, reverseOrder=True,
                                                              maxResults=limit)
-    events = sorted(page.get("events", []), key=lambda e: e["id"])
+    events = sorted(page.get("events", []), key=lambda e: e.get("id") or 0)
     return events, bool(page.get("nextToken"))
 
 
 def state_name(event: dict[str, Any]) -> str:
     for key in ("stateEnteredEventDetails", "stateExitedEventDetails"):
-        if key in event:
-            return event[key].get("name", "")
+        details = event.get(key)
+        if isinstance(details, dict):
+            return str(details.get("name", ""))
     return ""
 
 
 def failure(events: list[dict[str, Any]]) -> tuple[str, bool, str, str]:
     """(state that failed, whether it was a Fail state, error, cause) from a history."""
-    entered = [e for e in events if e["type"].endswith("StateEntered")]
+    entered = [e for e in events if str(e.get("type", "")).endswith("StateEntered")]
     last = entered[-1] if entered else {}
-    details = next((e[k] for e in reversed(events) for k in e
-                    if k.endswith("FailedEventDetails") or k.endswith("TimedOutEventDetails")), {})
-    return (state_name(last), last.get("type") == "FailStateEntered", details.get("error", ""),
-            details.get("cause", ""))
+    details = next((v for e in reversed(events) for k, v in e.items() if isinstance(v, dict)
+                    and (k.endswith("FailedEventDetails") or k.endswith("TimedOutEventDetails"))), {})
+    return (state_name(last), last.get("type") == "FailStateEntered", str(details.get("error") or ""),
+            str(details.get("cause") or ""))
 
 
 def event_summary(event: dict[str, Any]) -> str:
     details = next((v for k, v in event.items() if k.endswith("EventDetails") and isinstance(v, dict)), {})
     if "error" in details or "cause" in details:
-        return f"{details.get('error', '')} {details.get('cause', '')}".strip()
-    return details.get("resource", "") or details.get("output", "") or details.get("input", "")
+        found = f"{details.get('error') or ''} {details.get('cause') or ''}".strip()
+    else:
+        found = str(details.get("resource") or details.get("output") or details.get("input") or "")
+    return cut(found, RAW_LIMIT)
 
 
 LONG_RUNNING_FACTOR = 3  # a run this many times longer than the usual one is worth a look
@@ -69,23 +125,40 @@ LONG_RUNNING_FLOOR = timedelta(minutes=5)
 
 def long_running(machine: dict[str, Any], executions: list[dict[str, Any]]) -> list[Problem]:
     """RUNNING executions far longer than the machine's usual (median) successful run."""
-    took = sorted(utc(e["stopDate"]) - utc(e["startDate"]) for e in executions  # type: ignore[operator]
-                  if e["status"] == "SUCCEEDED" and e.get("stopDate"))
+    took = sorted(stop - start for e in executions if e.get("status") == "SUCCEEDED"
+                  and (start := utc(e.get("startDate"))) is not None
+                  and (stop := utc(e.get("stopDate"))) is not None)
     if len(took) < 2:
         return []
     usual = took[len(took) // 2]
     limit = max(usual * LONG_RUNNING_FACTOR, LONG_RUNNING_FLOOR)
-    return [
-        Problem(
-            panel="stepfunctions", service="Step Functions", resource=f"{machine['name']}/{e['name']}",
-            status="LONG RUNNING", reason=f"running for {age(utc(e['startDate']))}; it usually takes "
-                                          f"{age(now() - usual)}",
-            severity=Severity.MEDIUM, since=utc(e["startDate"]),
-            path=(machine["stateMachineArn"], e["executionArn"]), arn=e["executionArn"],
-        )
-        for e in executions
-        if e["status"] == "RUNNING" and now() - utc(e["startDate"]) > limit  # type: ignore[operator]
-    ]
+    problems = []
+    for e in executions:
+        started = utc(e.get("startDate"))
+        if e.get("status") != "RUNNING" or started is None or now() - started <= limit:
+            continue
+        arn = e.get("executionArn", "")
+        problems.append(Problem(
+            panel="stepfunctions", service="Step Functions",
+            resource=f"{machine_name(machine)}/{execution_name(e)}",
+            status="LONG RUNNING", reason=f"running for {age(started)}; it usually takes {age(now() - usual)}",
+            severity=Severity.MEDIUM, since=started,
+            path=(machine.get("stateMachineArn", ""), arn), arn=arn,
+        ))
+    return problems
+
+
+def machine_name(machine: dict[str, Any]) -> str:
+    return str(machine.get("name") or machine.get("stateMachineArn", "?").rsplit(":", 1)[-1])
+
+
+def execution_name(execution: dict[str, Any]) -> str:
+    return str(execution.get("name") or execution.get("executionArn", "?").rsplit(":", 1)[-1])
+
+
+def keeps_executions(machine: dict[str, Any]) -> bool:
+    """Express machines keep no executions: ListExecutions refuses them (StateMachineTypeNotSupported)."""
+    return machine.get("type") != "EXPRESS"
 
 
 def triggers(aws: AwsSession, machine_arn: str) -> list[tuple[str, str]]:
@@ -111,6 +184,59 @@ def recent(
                          PaginationConfig={"MaxItems": limit, "PageSize": min(limit, 100)}))
 
 
+def in_window(execution: dict[str, Any]) -> bool:
+    """Running, or stopped within WINDOW (an execution without a stop time counts as recent)."""
+    stopped = utc(execution.get("stopDate"))
+    return stopped is None or stopped >= now() - WINDOW
+
+
+# -- checks --------------------------------------------------------------------------------------
+def machines(aws: AwsSession, memo: Memo) -> list[dict[str, Any]]:
+    return memo.get("stepfunctions.machines",
+                    lambda: list(paginate(aws.client("stepfunctions"), "list_state_machines", "stateMachines")))
+
+
+def failed_execution(aws: AwsSession, machine: dict[str, Any], execution: dict[str, Any], status: str) -> Problem:
+    """The failed execution, its error and cause (DescribeExecution) and the state it failed in
+    (its history): both only sharpen the reason, so the execution is reported without them."""
+    arn, name = execution.get("executionArn", ""), f"{machine_name(machine)}/{execution_name(execution)}"
+    found = tolerate(aws, f"error and cause of {name}", lambda: aws.client("stepfunctions")
+                     .describe_execution(executionArn=arn), {})
+    events = tolerate(aws, f"failed state of {name}", lambda: history(aws, arn, limit=25)[0], [])
+    state, fail_state, error, cause = failure(events)
+    reason = " ".join(cut(str(x), REASON_LIMIT) for x in (found.get("error") or error, found.get("cause") or cause)
+                      if x)
+    if fail_state:
+        reason = f"reached Fail state {state}: {reason}"
+    elif state:
+        reason = f"in state {state}: {reason}"
+    return Problem(
+        panel="stepfunctions", service="Step Functions", resource=name, status=status,
+        reason=reason or status.lower().replace("_", " "),
+        severity=Severity.HIGH, since=utc(execution.get("stopDate")),
+        path=(machine.get("stateMachineArn", ""), arn), arn=arn,
+    )
+
+
+def check_failed(aws: AwsSession, memo: Memo) -> list[Problem]:
+    problems = []
+    for machine in machines(aws, memo):
+        if not keeps_executions(machine):
+            continue
+        for status in BAD:
+            problems += [failed_execution(aws, machine, e, status)
+                         for e in recent(aws, machine["stateMachineArn"], status, limit=10) if in_window(e)]
+    return problems
+
+
+def check_long_running(aws: AwsSession, memo: Memo) -> list[Problem]:
+    problems = []
+    for machine in machines(aws, memo):
+        if keeps_executions(machine):
+            problems += long_running(machine, recent(aws, machine["stateMachineArn"]))
+    return problems
+
+
 class StepFunctionsPanel(Panel):
     id, key, title, service, kind = "stepfunctions", "3", "Step Functions", "Step Functions", "sfn.machine"
     columns = ("State machine", "Type", "Running", "Failed", "Timed out", "Aborted")
@@ -119,22 +245,27 @@ class StepFunctionsPanel(Panel):
         sfn = aws.client("stepfunctions")
         rows = []
         for machine in paginate(sfn, "list_state_machines", "stateMachines"):
-            arn = machine["stateMachineArn"]
-            executions = recent(aws, arn)
-            since = now() - WINDOW
-            counts = {s: sum(1 for e in executions if e["status"] == s and
-                             (s == "RUNNING" or (utc(e.get("stopDate")) or now()) >= since))
-                      for s in ("RUNNING", *BAD)}
-            failing = counts["FAILED"] + counts["TIMED_OUT"] + counts["ABORTED"]
+            arn, name = machine["stateMachineArn"], machine_name(machine)
+            express = not keeps_executions(machine)
+            executions = None if express else tolerate(aws, f"execution counts of {name}",
+                                                       lambda arn=arn: recent(aws, arn), None)
+            counts: dict[str, Any] = {s: "-" if express else "?" for s in ("RUNNING", *BAD)}
+            if executions is not None:
+                counts = {s: sum(1 for e in executions if e.get("status") == s and (s == "RUNNING" or in_window(e)))
+                          for s in ("RUNNING", *BAD)}
+            failing = executions is not None and any(counts[s] for s in BAD)
+            armed = tolerate(aws, f"triggers of {name}", lambda arn=arn: triggers(aws, arn), None)
             rows.append(Row(
-                key=arn, name=machine["name"], status="FAILED" if failing else "OK",
-                cells=(machine["name"], machine.get("type", "-"), counts["RUNNING"], counts["FAILED"],
+                key=arn, name=name, status="FAILED" if failing else ("" if executions is None and not express
+                                                                      else "OK"),
+                cells=(name, machine.get("type", "-"), counts["RUNNING"], counts["FAILED"],
                        counts["TIMED_OUT"], counts["ABORTED"]),
                 detail=(("ARN", arn), ("Type", machine.get("type", "-")),
-                        *(triggers(aws, arn) or [("Triggers", "no EventBridge rule targets this machine")]),
+                        *(armed or [("Triggers", "?" if armed is None else
+                                     "no EventBridge rule targets this machine")]),
                         *((("History", "express: executions are not kept by Step Functions; their history "
                                        "is in CloudWatch Logs (l opens the log group)"),)
-                          if machine.get("type") == "EXPRESS" else ()),
+                          if express else ()),
                         ("Created", when(machine.get("creationDate"))),
                         ("Window", f"failure counts cover the last {WINDOW} of the newest "
                                    f"{RECENT_EXECUTIONS} executions")),
@@ -148,37 +279,19 @@ class StepFunctionsPanel(Panel):
     def log_target(self, row: Row, aws: AwsSession) -> LogTarget | None:
         """The machine's CloudWatch Logs group (where an express machine's history lives)."""
         found = aws.client("stepfunctions").describe_state_machine(stateMachineArn=row.key)
-        for destination in found.get("loggingConfiguration", {}).get("destinations", []):
-            arn = destination.get("cloudWatchLogsLogGroup", {}).get("logGroupArn", "")
+        for destination in (found.get("loggingConfiguration") or {}).get("destinations", []):
+            arn = (destination.get("cloudWatchLogsLogGroup") or {}).get("logGroupArn", "")
             if ":log-group:" in arn:
                 return LogTarget(arn.split(":log-group:", 1)[1].removesuffix(":*"), "")
         return None
 
-    def problems(self, aws: AwsSession) -> list[Problem]:
-        sfn = aws.client("stepfunctions")
-        problems = []
-        since = now() - WINDOW
-        for machine in paginate(sfn, "list_state_machines", "stateMachines"):
-            for status in BAD:
-                for e in recent(aws, machine["stateMachineArn"], status, limit=10):
-                    if (utc(e.get("stopDate")) or now()) < since:
-                        continue
-                    found = sfn.describe_execution(executionArn=e["executionArn"])
-                    state, fail_state, _, _ = failure(history(aws, e["executionArn"], limit=25)[0])
-                    reason = " ".join(x for x in (found.get("error"), found.get("cause")) if x)
-                    if fail_state:
-                        reason = f"reached Fail state {state}: {reason}"
-                    elif state:
-                        reason = f"in state {state}: {reason}"
-                    problems.append(Problem(
-                        panel="stepfunctions", service="Step Functions",
-                        resource=f"{machine['name']}/{e['name']}", status=status,
-                        reason=reason or status.lower().replace("_", " "),
-                        severity=Severity.HIGH, since=utc(e.get("stopDate")),
-                        path=(machine["stateMachineArn"], e["executionArn"]), arn=e["executionArn"],
-                    ))
-            problems += long_running(machine, recent(aws, machine["stateMachineArn"]))
-        return problems
+    def checks(self) -> tuple[Check, ...]:
+        # failed first: its problems are the ones an engineer opens first
+        return (
+            Check("stepfunctions.failed", "Failed, timed out and aborted Step Functions executions", check_failed),
+            Check("stepfunctions.long-running", "Step Functions executions running far longer than usual",
+                  check_long_running),
+        )
 
 
 class Executions(Source):
@@ -196,17 +309,25 @@ class Executions(Source):
         sfn = aws.client("stepfunctions")
         rows = []
         for e in recent(aws, self.machine):
+            arn, name, status = e.get("executionArn", ""), execution_name(e), e.get("status", "?")
             # Failed and succeeded ones need the describe call: it carries error, cause and output.
-            found = sfn.describe_execution(executionArn=e["executionArn"]) if e["status"] != "RUNNING" else e
+            # One that cannot be described is still listed, with "?" where those would be.
+            found = e if status == "RUNNING" else tolerate(
+                aws, f"error and cause of {name}", lambda arn=arn: sfn.describe_execution(executionArn=arn), None)
+            known = found is not None
+            found = found or {}
+            unknown = "-" if known else "?"
             rows.append(Row(
-                key=e["executionArn"], name=e["name"], status=e["status"],
-                cells=(e["name"], e["status"], when(e.get("startDate")),
-                       duration(utc(e.get("startDate")), utc(e.get("stopDate"))), found.get("error", "")),
-                detail=(("ARN", e["executionArn"]), ("Error", found.get("error", "-")),
-                        ("Cause", pretty(found.get("cause"))), ("Input", pretty(found.get("input"))),
-                        ("Output", pretty(found.get("output")))),
-                data={"execution": e["executionArn"], "machine": self.machine,
-                      "running": e["status"] == "RUNNING", "input": found.get("input")},
+                key=arn or name, name=name, status=status,
+                cells=(name, status, when(e.get("startDate")),
+                       duration(utc(e.get("startDate")), utc(e.get("stopDate"))),
+                       found.get("error", "") if known else "?"),
+                detail=(("ARN", arn), ("Error", found.get("error") or unknown),
+                        ("Cause", pretty(found.get("cause")) if known else "?"),
+                        ("Input", pretty(found.get("input")) if known else "?"),
+                        ("Output", pretty(found.get("output")) if known else "?")),
+                data={"execution": arn, "machine": self.machine,
+                      "running": status == "RUNNING", "input": found.get("input")},
             ))
         return rows
 
@@ -232,27 +353,29 @@ class ExecutionHistory(Source):
 
     def rows(self, aws: AwsSession) -> list[Row]:
         events, self.truncated = history(aws, self.execution)
-        definition = aws.client("stepfunctions").describe_state_machine_for_execution(
-            executionArn=self.execution).get("definition", "{}")
-        try:
-            self.states = list(json.loads(definition).get("States", {}))
-        except ValueError:
-            self.states = []
-        self.failed_state = failure(events)[0] if any(e["type"] in FAILURE_EVENTS for e in events) else ""
-        start = utc(events[0]["timestamp"]) if events else None
+        # The machine's states only mark where the execution failed: the timeline stands without them.
+        definition = tolerate(aws, f"state names of {self.name}", lambda: aws.client("stepfunctions")
+                              .describe_state_machine_for_execution(executionArn=self.execution)
+                              .get("definition", ""), "")
+        self.states = state_names(definition)
+        failed_run = any(e.get("type") in FAILURE_EVENTS for e in events)
+        self.failed_state = failure(events)[0] if failed_run else ""
+        start = utc(events[0].get("timestamp")) if events else None
         rows = []
         current = ""
-        for e in events:
+        for index, e in enumerate(events):
             current = state_name(e) or current
-            failed = e["type"].endswith(("Failed", "TimedOut", "Aborted"))
-            at = utc(e["timestamp"])
+            kind = str(e.get("type", "?"))
+            number = e.get("id", index)
+            failed = kind.endswith(("Failed", "TimedOut", "Aborted"))
+            at = utc(e.get("timestamp"))
             details = {k: v for k, v in e.items() if k.endswith("EventDetails")}
             rows.append(Row(
-                key=f"{self.execution}#{e['id']}", name=e["type"], status="FAILED" if failed else "",
-                cells=(e["id"], when(at), f"{(at - start).total_seconds():.1f}" if at and start else "-",
-                       e["type"], current, event_summary(e)),
-                detail=(("Event", f"{e['id']} {e['type']} (after {e.get('previousEventId', '-')})"),
-                        *((k, pretty(json.dumps(v))) for k, v in details.items())),
+                key=f"{self.execution}#{number}", name=kind, status="FAILED" if failed else "",
+                cells=(number, when(at), f"{(at - start).total_seconds():.1f}" if at and start else "-",
+                       kind, current, event_summary(e)),
+                detail=(("Event", f"{number} {kind} (after {e.get('previousEventId', '-')})"),
+                        *((k, pretty_value(v)) for k, v in details.items())),
                 data={"execution": self.execution},
             ))
         return rows

@@ -318,6 +318,9 @@ class PanelView(Vertical):
         self.changed_level()
 
     def changed_level(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = self.level.filter  # each level has its own filter; none leaks into the next
+        box.set_class(not self.level.filter, "hidden")
         self.generation += 1
         self.busy, self.error, self.failures = False, "", 0
         self.workers.cancel_group(self, "refresh")
@@ -407,7 +410,13 @@ class PanelView(Vertical):
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
-        self.set_filter(event.value)
+        """The input owns its text: the latest text wins and nothing is written back, so a burst
+        of keys (a paste, SSH) cannot make older Changed messages put older text back."""
+        text = event.input.value
+        if text != self.level.filter:
+            self.level.filter = text
+            self.apply_rows()
+            self.update_crumb()
 
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:

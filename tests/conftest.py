@@ -71,3 +71,24 @@ def aws(server: DemoServer) -> AwsSession:
 @pytest.fixture
 def audit(tmp_path: Path) -> AuditLog:
     return AuditLog(tmp_path / "audit.jsonl")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_call_is_declared() -> Iterator[None]:
+    """Every AWS call any test sends must be in the operation declaration (actions/operations.py):
+    the session refuses undeclared ones, and this checks that guard from the outside."""
+    from actions.operations import find
+
+    sent: set[tuple[str, str]] = set()
+    record = AwsSession._record
+
+    def recording(self: AwsSession, context: dict, *args: object) -> None:
+        if "wk_call" in context:
+            sent.add(context["wk_call"])
+        record(self, context, *args)
+
+    AwsSession._record = recording  # type: ignore[method-assign]
+    yield
+    AwsSession._record = record  # type: ignore[method-assign]
+    undeclared = sorted(f"{service}:{name}" for service, name in sent if find(service, name) is None)
+    assert not undeclared, f"calls not in actions/operations.py: {undeclared}"

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from actions.audit import AuditLog
 from actions.confirm import ConfirmScreen
 from panels.view import PanelView
 from tui.app import WatchkeeperApp
@@ -28,6 +29,11 @@ async def loaded(pilot: Pilot, view: PanelView, label: str | None = None) -> Non
     """Wait until the view's current level has data (and, if given, is the level `label`)."""
     await wait_for(pilot, lambda: view.level.loaded_at is not None and not view.busy
                    and (label is None or view.level.source.label == label))
+
+
+def finished(audit: AuditLog) -> list[dict]:
+    """The audited calls whose result has been written (intent and result paired)."""
+    return [c for c in audit.calls() if c["result"]]
 
 
 def view_of(app: WatchkeeperApp, panel_id: str) -> PanelView:

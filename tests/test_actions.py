@@ -47,12 +47,15 @@ async def test_set_desired_count_through_confirmation(
         box.value = "5"
         await pilot.press("enter")
         await wait_for(pilot, lambda: desired(aws) == 5)
-        await wait_for(pilot, lambda: bool(audit.entries()))
-    [entry] = audit.entries()
-    assert entry["operation"] == "ecs:update_service" and entry["result"] == "ok"
+        await wait_for(pilot, lambda: bool(audit.calls()) and audit.calls()[0]["result"])
+    [entry] = audit.calls()
+    assert entry["operation"] == "ecs:UpdateService" and entry["result"] == "ok"
+    assert entry["action"] == "ecs.scale" and entry["target"].endswith("checkout-api")
     assert entry["parameters"]["desiredCount"] == 5 and entry["request_id"]
     assert entry["identity"].startswith("arn:aws:")
     assert "testing" not in str(entry) and "demo" not in str(entry["parameters"])  # no credentials
+    intent, result = audit.entries()  # written ahead: the intent line first, then its result
+    assert (intent["event"], result["event"], intent["id"]) == ("intent", "result", result["id"])
     aws.client("ecs").update_service(cluster="prod", service="checkout-api", desiredCount=3)
 
 
@@ -66,8 +69,8 @@ async def test_confirmation_is_bound_to_the_resource_not_the_row(
         await open_confirmation(pilot, app, "D")
         await select(pilot, ecs, "web")  # the table moves under the open dialog
         await pilot.press("y")
-        await wait_for(pilot, lambda: bool(audit.entries()))
-    [entry] = audit.entries()
+        await wait_for(pilot, lambda: bool(audit.calls()))
+    [entry] = audit.calls()
     assert entry["parameters"] == {"cluster": ecs.shown[entry["target"]].data["cluster"],
                                    "service": "checkout-api", "forceNewDeployment": True}
 
@@ -124,6 +127,6 @@ def test_failed_call_is_audited_with_its_error_kind(server: DemoServer, audit: A
         stub.add_client_error("update_service", "ExpiredTokenException", "The security token has expired")
         with pytest.raises(Exception, match="ExpiredToken"):
             runner.run(runner.prepare(BY_ID["ecs.force-deployment"], row))
-    [entry] = audit.entries()
-    assert entry["result"] == "error" and entry["error_kind"] == "ExpiredCredentials"
-    assert "refresh them" in entry["error"]
+    [entry] = audit.calls()
+    assert entry["result"] == "error" and entry["operation"] == "ecs:UpdateService"
+    assert entry["error"].startswith("ExpiredTokenException")

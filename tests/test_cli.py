@@ -25,7 +25,7 @@ def test_triage_json_lists_the_seeded_problems(server: DemoServer, capsys: pytes
     code, out, _ = triage(capsys, "--json", "--endpoint-url", server.endpoint_url, "--region", "us-east-1")
     assert code == 1
     report = json.loads(out)
-    assert report["account"] == "123456789012" and report["errors"] == []
+    assert report["account"] == "123456789012" and report["incomplete"] == []
     found = {(p["panel"], p["resource"]) for p in report["problems"]}
     assert ("ecs", "prod/checkout-api") in found
     assert ("stepfunctions", "order-fulfilment/order-fulfilment-002") in found

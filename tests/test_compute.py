@@ -7,14 +7,16 @@ clusters as they found them).
 
 from __future__ import annotations
 
+from typing import Any
+
 from actions.audit import AuditLog
 from panels.batch import BatchPanel
 from panels.ecs import DESCRIBE_TASKS_MAX, EcsTasks, describe_tasks
 from panels.emr import EmrInstanceGroups, EmrPanel
 from tests.conftest import session
-from tests.pilot import confirm, jump_from_triage, loaded, open_path, refused, screen_text, select, wait_for
+from tests.pilot import confirm, finished, jump_from_triage, loaded, open_path, refused, screen_text, select, wait_for
 from tui.app import WatchkeeperApp
-from tui.demo.server import DemoServer
+from tui.demo.server import DemoServer, plain_client
 from tui.log_viewer import LogViewer
 from tui.session import AwsSession
 
@@ -58,7 +60,7 @@ async def test_force_deployment_waits_for_stable_and_scale_reach_the_server(
         await select(pilot, ecs, "web")
         await confirm(pilot, app, "S", **{"ask-desired": "4"})
         await wait_for(pilot, lambda: service()["desiredCount"] == 4)
-    assert [e["action"] for e in audit.entries()] == ["ecs.force-deployment", "ecs.scale"]
+    assert [e["action"] for e in finished(audit)] == ["ecs.force-deployment", "ecs.scale"]
 
 
 async def test_rollback_to_the_previous_revision(test_region: AwsSession, audit: AuditLog) -> None:
@@ -67,14 +69,14 @@ async def test_rollback_to_the_previous_revision(test_region: AwsSession, audit:
     async with app.run_test(size=SIZE) as pilot:
         await open_path(pilot, app, "ecs", "prod", "checkout-api")
         await confirm(pilot, app, "B")
-        await wait_for(pilot, lambda: bool(audit.entries()))
+        await wait_for(pilot, lambda: bool(finished(audit)))
     current = aws.client("ecs").describe_services(cluster="prod", services=["checkout-api"])["services"][0]
     assert current["taskDefinition"].endswith("task-definition/checkout-api:1")
 
 
 def test_tasks_are_described_in_batches_of_a_hundred(test_region: AwsSession) -> None:
     aws = test_region
-    ecs = aws.client("ecs")
+    ecs: Any = plain_client(aws.endpoint_url, "ecs", aws.region)  # test data, outside the session
     ecs.create_cluster(clusterName="big")
     network = ecs.describe_services(cluster="prod", services=["web"])["services"][0]["networkConfiguration"]
     for _ in range(25):
@@ -103,8 +105,8 @@ async def test_failed_job_reason_and_resubmit(test_region: AwsSession, audit: Au
         await wait_for(pilot, lambda: "AccessDeniedException" in screen_text(app.screen))
         await pilot.press("escape")
         await confirm(pilot, app, "R")
-        await wait_for(pilot, lambda: bool(audit.entries()))
-    [entry] = audit.entries()
+        await wait_for(pilot, lambda: bool(finished(audit)))
+    [entry] = finished(audit)
     new_id = aws.client("batch").list_jobs(jobQueue="analytics", filters=[
         {"name": "JOB_NAME", "values": ["export-2026-11-22"]}])["jobSummaryList"]
     assert len(new_id) == 2 and failed.arn in {j["jobArn"] for j in new_id}
@@ -128,7 +130,7 @@ def test_cluster_rows_show_release_and_lost_nodes(aws: AwsSession) -> None:
 
 async def test_failed_step_details_and_cancel_a_pending_step(server: DemoServer, audit: AuditLog) -> None:
     aws = session(server)
-    emr = aws.client("emr")
+    emr: Any = plain_client(aws.endpoint_url, "emr", aws.region)  # test data, outside the session
     cluster = next(c for c in emr.list_clusters()["Clusters"] if c["Name"] == "etl-nightly")["Id"]
     [added] = emr.add_job_flow_steps(JobFlowId=cluster, Steps=[{
         "Name": "to-cancel", "ActionOnFailure": "CONTINUE",
@@ -141,17 +143,17 @@ async def test_failed_step_details_and_cancel_a_pending_step(server: DemoServer,
         assert "stderr.gz" in detail  # the log file path
         await select(pilot, view, "to-cancel")
         await confirm(pilot, app, "X")
-        await wait_for(pilot, lambda: bool(audit.entries()))
+        await wait_for(pilot, lambda: bool(finished(audit)))
         await pilot.press("v")  # the same cluster's instance groups
         await loaded(pilot, view, "etl-nightly › instance groups")
     state = emr.describe_step(ClusterId=cluster, StepId=added)["Step"]["Status"]["State"]
     assert state == "CANCELLED"
-    assert audit.entries()[0]["parameters"] == {"ClusterId": cluster, "StepIds": [added]}
+    assert finished(audit)[0]["parameters"] == {"ClusterId": cluster, "StepIds": [added]}
 
 
 async def test_terminate_is_refused_while_protected(server: DemoServer, audit: AuditLog) -> None:
     aws = session(server)
-    emr = aws.client("emr")
+    emr: Any = plain_client(aws.endpoint_url, "emr", aws.region)  # test data, outside the session
     cluster = next(c for c in emr.list_clusters()["Clusters"] if c["Name"] == "etl-nightly")["Id"]
     emr.set_termination_protection(JobFlowIds=[cluster], TerminationProtected=True)
     try:

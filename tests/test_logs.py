@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -13,27 +14,32 @@ from tests.conftest import TEST_REGION, session
 from tests.pilot import screen_text, wait_for
 from tui.app import WatchkeeperApp
 from tui.cli import main
-from tui.demo.server import DemoServer
+from tui.demo.server import DemoServer, plain_client
 from tui.log_stream import LogBuffer, LogFollower, LogLine, live_tail, parse_since
-from tui.log_viewer import LogViewer
+from tui.log_viewer import LogViewer, render_line
 from tui.session import AwsSession
 
 GROUP = "/test/logs"
 
 
+def writer(aws: AwsSession) -> Any:
+    """Test data is written outside the console's session (which refuses mutations without an audit log)."""
+    return plain_client(aws.endpoint_url or "", "logs", aws.region or TEST_REGION)
+
+
 @pytest.fixture(scope="module")
 def logs(server: DemoServer) -> AwsSession:
     aws = session(server, TEST_REGION)
-    client = aws.client("logs")
+    client = writer(aws)
     client.create_log_group(logGroupName=GROUP)
     for stream in ("app/a", "app/b"):
         client.create_log_stream(logGroupName=GROUP, logStreamName=stream)
     return aws
 
 
-def put(aws: AwsSession, stream: str, *messages: str, at: int | None = None) -> int:
+def put(aws: AwsSession, stream: str, *messages: str, at: int | None = None, group: str = GROUP) -> int:
     at = at or int(time.time() * 1000)
-    aws.client("logs").put_log_events(logGroupName=GROUP, logStreamName=stream, logEvents=[
+    writer(aws).put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
         {"timestamp": at + 2 * i, "message": m} for i, m in enumerate(messages)])
     return at
 
@@ -123,3 +129,43 @@ def test_live_tail_streams_new_events_and_skips_those_already_read(logs: AwsSess
     messages = [line.message for batch in live_tail(follower) for line in batch]
     assert "arrived during the session" in messages
     assert "read before the session" not in messages  # the same event is shown once
+
+
+DEEP = '{"a":' + "[" * 4_000 + "]" * 4_000 + "}"
+
+
+def test_deep_json_is_shown_as_text_with_a_marker() -> None:
+    for message in (DEEP, '{"a":' * 4_000 + "1" + "}" * 4_000, "{" + '"k":1,' * 300_000 + '"z":1}'):
+        line = LogLine(0, "s", message)
+        assert line.json is None
+        text = render_line(line, expand_json=True).plain
+        assert message[:100] in text and "JSON not expanded" in text
+    shallow = render_line(LogLine(0, "s", '{"level": "info"}'), expand_json=True).plain
+    assert '\n  "level": "info"\n' in shallow
+
+
+async def test_expanding_a_deeply_nested_json_line_keeps_the_viewer_alive(logs: AwsSession, audit: AuditLog) -> None:
+    put(logs, "app/a", DEEP, '{"level": "info", "msg": "shallow"}')
+    app = WatchkeeperApp(logs, audit=audit, panels=[])
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(LogViewer(logs, LogTarget(GROUP, "app/a")))
+        await wait_for(pilot, lambda: isinstance(app.screen, LogViewer) and "shallow" in screen_text(app.screen))
+        await pilot.press("j")
+        await wait_for(pilot, lambda: '"msg": "shallow"' in screen_text(app.screen))
+        assert app.is_running and app.screen.expand_json
+
+
+async def test_the_group_picker_tolerates_groups_with_only_an_arn(logs: AwsSession, audit: AuditLog) -> None:
+    from textual.widgets import DataTable
+
+    from tui.log_groups import LogGroupPicker
+
+    app = WatchkeeperApp(logs, audit=audit, panels=[])
+    async with app.run_test(size=(100, 30)) as pilot:
+        picker = LogGroupPicker(logs)
+        app.push_screen(picker)
+        await wait_for(pilot, lambda: bool(picker.query(DataTable)) and GROUP in picker.query_one(DataTable).rows)
+        table = picker.query_one(DataTable)
+        picker.show([{"arn": "arn:aws:logs:us-west-2:123456789012:log-group:/only/arn:*"}, {}])
+        assert list(table.rows) == ["/only/arn"]
+        assert [c.plain for c in table.get_row("/only/arn")] == ["/only/arn", "?", "never expires", "-"]

@@ -10,9 +10,9 @@ import pytest
 
 from actions.audit import AuditLog
 from tests.conftest import TEST_REGION, session
-from tests.pilot import confirm, loaded, open_path, select, view_of, wait_for
+from tests.pilot import confirm, finished, loaded, open_path, select, view_of, wait_for
 from tui.app import WatchkeeperApp
-from tui.demo.server import DemoServer
+from tui.demo.server import DemoServer, plain_client
 from tui.session import AwsSession
 
 SIZE = (80, 24)
@@ -35,8 +35,9 @@ async def test_critical_finding_in_the_summary_then_filter_high_and_suppress(
         await pilot.press("escape")
         await select(pilot, inspector, "CVE-2023-44487")
         await confirm(pilot, app, "U")
-        await wait_for(pilot, lambda: bool(audit.entries()))
-    [created] = [f for f in aws.client("inspector2").list_filters()["filters"] if "CVE-2023-44487" in f["name"]]
+        await wait_for(pilot, lambda: bool(finished(audit)))
+    filters = plain_client(aws.endpoint_url, "inspector2", aws.region).list_filters()["filters"]  # type: ignore[attr-defined]
+    [created] = [f for f in filters if "CVE-2023-44487" in f["name"]]
     assert created["action"] == "SUPPRESS"
     assert created["criteria"]["vulnerabilityId"] == [{"comparison": "EQUALS", "value": "CVE-2023-44487"}]
     assert created["criteria"]["resourceId"][0]["value"].endswith("sha256:31ab")
@@ -79,7 +80,7 @@ async def test_snapshot_in_error_stale_volume_and_a_new_snapshot(test_region: Aw
         await select(pilot, snapshots, "checkout-cache")
         before = len(aws.client("ec2").describe_snapshots(OwnerIds=["self"])["Snapshots"])
         await confirm(pilot, app, "N", **{"ask-description": "before the fix"})
-        await wait_for(pilot, lambda: bool(audit.entries()))
+        await wait_for(pilot, lambda: bool(finished(audit)))
         await wait_for(pilot, lambda: snapshots.shown.get(first.key) is not None
                        and snapshots.shown[first.key].status == "FRESH")  # the new copy is seen
     after = aws.client("ec2").describe_snapshots(OwnerIds=["self"])["Snapshots"]
@@ -94,8 +95,8 @@ async def test_copy_a_snapshot_to_another_region(server: DemoServer, audit: Audi
         completed = next(r for r in snapshots.shown.values() if r.status == "completed")
         await select(pilot, snapshots, completed.name)
         await confirm(pilot, app, "K", **{"ask-region": TEST_REGION})
-        await wait_for(pilot, lambda: bool(audit.entries()))
-    [entry] = audit.entries()
+        await wait_for(pilot, lambda: bool(finished(audit)))
+    [entry] = finished(audit)
     assert entry["region"] == TEST_REGION and entry["parameters"]["SourceRegion"] == "us-east-1"
     copies = session(server, TEST_REGION).client("ec2").describe_snapshots(OwnerIds=["self"])["Snapshots"]
     assert any(completed.name in s.get("Description", "") for s in copies)

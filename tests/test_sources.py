@@ -107,8 +107,9 @@ def test_snapshots_error_and_stale_volume(aws: AwsSession) -> None:
 
 
 def test_triage_collects_every_panel_worst_first(aws: AwsSession) -> None:
-    problems, errors = collect(aws, service_panels())
-    assert errors == []
+    triage = collect(aws, service_panels())
+    problems = triage.problems
+    assert triage.incomplete == [] and triage.exit_code == 1
     assert {p.panel for p in problems} == {"pipelines", "stepfunctions", "ecs", "emr", "batch", "inspector",
                                           "snapshots"}
     severities = [p.severity for p in problems]
@@ -122,8 +123,10 @@ def test_a_failing_panel_shows_as_a_check_failure_not_as_silence(server) -> None
     with Stubber(ecs) as stub:  # moto cannot deny access; the Stubber gives the real error shape
         stub.add_client_error("list_clusters", "AccessDeniedException", "not authorized to ecs:ListClusters")
         rows = TriagePanel([EcsPanel(), PipelinesPanel()]).rows(aws)
-    assert rows[0].key == "check:ecs"
-    assert rows[0].cells[-1].startswith("CHECK FAILED: Access denied (AccessDeniedException)")
+    assert rows[0].key.startswith("incomplete:ecs:ecs.services")
+    assert rows[0].cells[-1].startswith("CHECK INCOMPLETE: ECS service counts and crash loops unavailable: "
+                                        "ecs:ListClusters — access denied. Ask for ecs:ListClusters")
+    assert dict(rows[0].detail)["Message"] == "not authorized to ecs:ListClusters"
     assert any(r.data["panel"] == "pipelines" for r in rows[1:])
 
 
@@ -131,5 +134,5 @@ def test_a_clean_region_has_no_problems(server) -> None:  # type: ignore[no-unty
     # moto's EMR takes the region from the host name, so behind a loopback endpoint every region
     # sees the us-east-1 clusters; EMR is left out here for that reason only.
     panels = [p for p in service_panels() if p.id != "emr"]
-    problems, errors = collect(session(server, CLEAN_REGION), panels)
-    assert (problems, errors) == ([], [])
+    triage = collect(session(server, CLEAN_REGION), panels)
+    assert (triage.problems, triage.incomplete, triage.exit_code) == ([], [], 0)

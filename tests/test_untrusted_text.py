@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from actions.audit import AuditLog
 from tests.conftest import TEST_REGION, session
 from tests.pilot import loaded, open_path, view_of
 from tui.app import WatchkeeperApp
 from tui.demo.seed import backend, naive_ago
-from tui.demo.server import DemoServer
+from tui.demo.server import DemoServer, plain_client
 
 NASTY = "[bold]x[/] \x1b]0;pwned-title\x07\x1b[2J\x1b[31mred\x1b[0m 漢字🚨 " + "A" * 20_000
 
 
 def seed_nasty_execution(server: DemoServer) -> None:
     aws = session(server, TEST_REGION)
-    sfn = aws.client("stepfunctions")
+    sfn: Any = plain_client(aws.endpoint_url, "stepfunctions", aws.region)  # test data, outside the session
     arn = sfn.create_state_machine(
         name="evil-machine", roleArn="arn:aws:iam::123456789012:role/x",
         definition=json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}),

@@ -11,6 +11,7 @@ from panels.stepfunctions import ExecutionHistory, StepFunctionsPanel
 from tests.conftest import session
 from tests.pilot import (
     confirm,
+    finished,
     jump_from_triage,
     loaded,
     open_confirmation,
@@ -63,11 +64,11 @@ async def test_failed_execution_history_error_cause_and_rerun(server: DemoServer
         await loaded(pilot, view, "order-fulfilment › executions")
         await select(pilot, view, "order-fulfilment-002")
         await confirm(pilot, app, "R")
-        await wait_for(pilot, lambda: bool(audit.entries()))
-    [entry] = audit.entries()
+        await wait_for(pilot, lambda: bool(finished(audit)))
+    [entry] = finished(audit)
     started = sfn.describe_execution(executionArn=_response_arn(aws))
     assert json.loads(started["input"]) == {"orderId": "ord-4102", "amount": 42.5}
-    assert entry["operation"] == "stepfunctions:start_execution"
+    assert entry["operation"] == "states:StartExecution"
 
 
 def _response_arn(aws: AwsSession) -> str:
@@ -113,9 +114,9 @@ async def test_failed_pipeline_action_build_phases_log_and_retry(server: DemoSer
         await loaded(pilot, view, "web-release › stages")
         await select(pilot, view, "Build")
         await confirm(pilot, app, "R")
-        await wait_for(pilot, lambda: bool(audit.entries()))
+        await wait_for(pilot, lambda: bool(finished(audit)))
     assert action_state(aws, "web-release", "Build", "Build")["status"] == "InProgress"  # at the server
-    assert audit.entries()[0]["parameters"]["retryMode"] == "FAILED_ACTIONS"
+    assert finished(audit)[0]["parameters"]["retryMode"] == "FAILED_ACTIONS"
 
 
 async def test_waiting_approval_and_the_step_functions_link(server: DemoServer, audit: AuditLog) -> None:
@@ -131,7 +132,7 @@ async def test_waiting_approval_and_the_step_functions_link(server: DemoServer, 
         await loaded(pilot, view, "api-release › stages")
         await select(pilot, view, "ProductionGate")
         await confirm(pilot, app, "A", **{"ask-comment": "checked the migration plan"})
-        await wait_for(pilot, lambda: bool(audit.entries()))
+        await wait_for(pilot, lambda: bool(finished(audit)))
     approved = action_state(aws, "api-release", "Approve", "ProductionGate")
     assert approved == {"status": "Succeeded", "summary": "checked the migration plan"}
 
@@ -183,7 +184,7 @@ def test_redrive_stop_pipeline_and_retry_build_requests(aws: AwsSession, audit: 
     with Stubber(aws.client("codebuild")) as stub:
         stub.add_response("retry_build", {"build": {"id": "web-build:2"}}, {"id": "web-build:1"})
         runner.run(runner.prepare(BY_ID["codebuild.retry"], action))
-    kinds = [(e["action"], e["result"], e.get("error_kind")) for e in audit.entries()]
+    kinds = [(e["action"], e["result"], e["error"].split(":")[0] or None) for e in finished(audit)]
     assert kinds == [("sfn.redrive", "ok", None), ("sfn.redrive", "error", "ExecutionNotRedrivable"),
                      ("pipeline.stop-abandon", "ok", None), ("codebuild.retry", "ok", None)]
     assert BY_ID["pipeline.stop-abandon"].destructive and not BY_ID["pipeline.stop"].destructive
@@ -200,8 +201,8 @@ async def test_start_execution_checks_the_json_first(server: DemoServer, audit: 
         assert app.screen.query_one("#run").disabled
         app.screen.query_one("#ask-input").value = '{"day": "2026-11-21"}'
         await pilot.press("enter")
-        await wait_for(pilot, lambda: bool(audit.entries()))
-    assert audit.entries()[0]["parameters"]["input"] == '{"day": "2026-11-21"}'
+        await wait_for(pilot, lambda: bool(finished(audit)))
+    assert finished(audit)[0]["parameters"]["input"] == '{"day": "2026-11-21"}'
 
 
 def test_a_pipeline_running_far_longer_than_usual_is_stuck() -> None:

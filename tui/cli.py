@@ -60,12 +60,21 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--since", default="10m", help="start time: 5m, 1h, 24h or an ISO 8601 time (default 10m)")
     logs.add_argument("--filter", default="", help="CloudWatch Logs filter pattern, applied by the server")
     logs.add_argument("--follow", action="store_true", help="keep printing new events until interrupted")
+    logs.add_argument("--raw", action="store_true", help="print messages as stored, escape sequences and all "
+                      "(default: sanitised, on a terminal and in a pipe alike)")
     common_options(logs, suppress=True)
     return parser
 
 
+LOGS_LINE_LIMIT = 1_000_000  # characters of one printed message; CloudWatch events are at most 256 KB
+
+
 def run_logs(args: argparse.Namespace) -> int:
-    """Events to stdout, one per line. Sanitised on a terminal; raw when piped to grep and friends."""
+    """Events to stdout, one per line, sanitised: a pipe often ends at a terminal too (`| grep`,
+    `| less -R`), so escape sequences are removed there as well; --raw prints them as stored.
+    A reader that stops early (`| head`) ends the command quietly, with status 0."""
+    import contextlib
+    import os
     import time
 
     from tui.log_stream import LogFollower, parse_since
@@ -76,17 +85,32 @@ def run_logs(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise SystemExit(str(exc)) from exc
     aws = make_session(args)
-    follower = LogFollower(aws, args.group, prefix=args.stream, pattern=args.filter, start=start,
-                           sanitise=sys.stdout.isatty())
+    # Whole messages, sanitised here rather than cut to the viewer's width.
+    follower = LogFollower(aws, args.group, prefix=args.stream, pattern=args.filter, start=start, sanitise=False)
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:  # a character the pipe's encoding lacks is printed escaped, not fatal
+        reconfigure(errors="backslashreplace")
+
+    def printed(timestamp: int, stream: str, message: str) -> str:
+        stamp = datetime.fromtimestamp(timestamp / 1000, UTC).isoformat(timespec="milliseconds")
+        if not args.raw:
+            stream, message = clean(stream, limit=1_000), clean(message, limit=LOGS_LINE_LIMIT)
+        return f"{stamp} {stream} {message}\n"
+
     try:
         while True:
-            for line in follower.poll():
-                stamp = datetime.fromtimestamp(line.timestamp / 1000, UTC).isoformat(timespec="milliseconds")
-                print(f"{stamp} {line.stream} {line.message}", flush=True)
+            sys.stdout.write("".join(printed(line.timestamp, line.stream, line.message) for line in follower.poll()))
+            sys.stdout.flush()
             if not args.follow:
                 return EXIT_OK
             time.sleep(POLL_SECONDS)
     except KeyboardInterrupt:
+        return EXIT_OK
+    except BrokenPipeError:
+        # The reader has gone. Python flushes stdout again at exit: point it at devnull so that
+        # flush cannot fail too (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
 
 

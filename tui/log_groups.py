@@ -19,6 +19,14 @@ from tui.session import AwsSession
 MAX_GROUPS = 200
 
 
+def group_name(group: dict) -> str:  # type: ignore[type-arg]
+    """The group's name; every member of a LogGroup is optional, so from its ARN where it is missing."""
+    if group.get("logGroupName"):
+        return str(group["logGroupName"])
+    arn = str(group.get("arn") or "")
+    return arn.split(":log-group:", 1)[1].removesuffix(":*") if ":log-group:" in arn else ""
+
+
 class LogGroupPicker(ModalScreen[None]):
     DEFAULT_CSS = """
     LogGroupPicker { align: center middle; }
@@ -60,10 +68,13 @@ class LogGroupPicker(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.clear()
         for g in groups:
-            created = datetime.fromtimestamp(g.get("creationTime", 0) / 1000, UTC)
-            table.add_row(cell(g["logGroupName"]), cell(f"{g.get('storedBytes', 0):,} B"),
+            name = group_name(g)
+            if not name or name in table.rows:  # nothing to follow by, or already listed
+                continue
+            created = datetime.fromtimestamp(g["creationTime"] / 1000, UTC) if g.get("creationTime") else None
+            table.add_row(cell(name), cell(f"{g['storedBytes']:,} B" if "storedBytes" in g else "?"),
                           cell(f"{g['retentionInDays']} d" if g.get("retentionInDays") else "never expires"),
-                          cell(when(created)), key=g["logGroupName"])
+                          cell(when(created)), key=name)
 
     @on(DataTable.RowSelected)
     def chosen(self, event: DataTable.RowSelected) -> None:

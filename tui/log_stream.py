@@ -7,15 +7,15 @@ remembered (and forgotten once they fall out of it), so each event is returned o
 
 from __future__ import annotations
 
-import json
 import re
+import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tui.safe_text import clean
+from tui.safe_text import clean, load_json
 from tui.session import AwsSession
 
 DEFAULT_BUFFER = 100_000
@@ -53,12 +53,13 @@ class LogLine:
 
     @property
     def json(self) -> Any | None:
-        """The message as JSON, when it is a JSON object."""
+        """The message as JSON, when it is a JSON object; None also when it is too large or too
+        deeply nested to expand (tui.safe_text.load_json)."""
         text = self.message.strip()
         if not text.startswith("{"):
             return None
         try:
-            return json.loads(text)
+            return load_json(text)
         except ValueError:
             return None
 
@@ -80,7 +81,11 @@ def to_line(event: dict[str, Any], *, sanitise: bool = True) -> LogLine:
 
 @dataclass
 class LogFollower:
-    """Polls a log group (optionally some streams, or a stream-name prefix) from a start time."""
+    """Polls a log group (optionally some streams, or a stream-name prefix) from a start time.
+
+    Safe to share between threads (a slow poll, a Live Tail session): each event is returned
+    once, and never one older than the late window behind the newest already returned.
+    """
 
     aws: AwsSession
     group: str
@@ -89,16 +94,23 @@ class LogFollower:
     prefix: str = ""
     pattern: str = ""
     start: datetime = field(default_factory=lambda: datetime.now(UTC) - timedelta(minutes=10))
-    sanitise: bool = True  # False only for piping raw lines to another program
+    sanitise: bool = True  # False for `watchkeeper logs`: it prints whole messages, sanitised there unless --raw
     _newest: int = 0
     _seen: dict[str, int] = field(default_factory=dict)  # event key -> timestamp, for the late window
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._newest = int(self.start.timestamp() * 1000)
         self._floor = self._newest  # never read before the start the user asked for
 
+    @property
+    def floor(self) -> int:
+        """The start time, in ms since the epoch: nothing older is returned."""
+        return self._floor
+
     def request(self) -> dict[str, Any]:
-        start = max(self._floor, self._newest - LATE_MS)
+        with self._lock:
+            start = max(self._floor, self._newest - LATE_MS)
         params: dict[str, Any] = {"logGroupName": self.group, "startTime": start}
         if self.streams:
             params["logStreamNames"] = list(self.streams[:MAX_STREAM_NAMES])
@@ -118,16 +130,36 @@ class LogFollower:
         return self.accept(events)
 
     def accept(self, events: list[dict[str, Any]]) -> list[LogLine]:
-        """The events not seen before, oldest first (from a poll or a Live Tail update)."""
+        """The events not returned before, oldest first (from a poll or a Live Tail update).
+
+        Two answers can overlap (polls that ran concurrently, a poll and Live Tail): an event is
+        new when its key is unseen and it is inside the late window behind the newest event
+        returned so far. The window's keys are all remembered, so an unseen event inside it is
+        really new; one behind it is a repeat whose key was forgotten, or far too late to show
+        without putting it out of order."""
         events = sorted(events, key=lambda e: e.get("timestamp", 0))
-        fresh = [e for e in events if event_key(e) not in self._seen]
-        for e in fresh:
-            self._seen[event_key(e)] = e.get("timestamp", 0)
-        if events:
-            self._newest = max(self._newest, events[-1].get("timestamp", 0))
-        horizon = self._newest - LATE_MS
-        self._seen = {k: ts for k, ts in self._seen.items() if ts >= horizon}
+        with self._lock:
+            horizon = self._newest - LATE_MS
+            fresh = []
+            for e in events:
+                key, stamp = event_key(e), e.get("timestamp", 0)
+                if stamp >= horizon and key not in self._seen:
+                    self._seen[key] = stamp
+                    fresh.append(e)
+            if fresh:
+                self._newest = max(self._newest, fresh[-1].get("timestamp", 0))
+                horizon = self._newest - LATE_MS
+                self._seen = {k: ts for k, ts in self._seen.items() if ts >= horizon}
         return [to_line(e, sanitise=self.sanitise) for e in fresh]
+
+
+def tail_events(follower: LogFollower, names: set[str], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The Live Tail events for this follower: from its group (`names`: the group's name and
+    ARNs) and not before its start. Live Tail ignores the start time, and an endpoint has been
+    seen answering with other groups' events; events without a group identifier are kept (only
+    one group was asked for)."""
+    return [e for e in events
+            if e.get("logGroupIdentifier", follower.group) in names and e.get("timestamp", 0) >= follower.floor]
 
 
 def live_tail(follower: LogFollower) -> Iterator[list[LogLine]]:
@@ -137,6 +169,7 @@ def live_tail(follower: LogFollower) -> Iterator[list[LogLine]]:
     logs = follower.aws.client("logs", follower.region)
     groups = logs.describe_log_groups(logGroupNamePrefix=follower.group)["logGroups"]
     arn = next(g["arn"] for g in groups if g["logGroupName"] == follower.group).removesuffix(":*")
+    names = {follower.group, arn, f"{arn}:*"}
     params: dict[str, Any] = {"logGroupIdentifiers": [arn]}
     if follower.streams:
         params["logStreamNames"] = list(follower.streams[:MAX_STREAM_NAMES])
@@ -147,7 +180,7 @@ def live_tail(follower: LogFollower) -> Iterator[list[LogLine]]:
     for event in logs.start_live_tail(**params)["responseStream"]:
         update = event.get("sessionUpdate")
         if update is not None:
-            yield follower.accept(update.get("sessionResults", []))
+            yield follower.accept(tail_events(follower, names, update.get("sessionResults", [])))
 
 
 class LogBuffer:

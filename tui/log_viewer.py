@@ -24,10 +24,12 @@ from panels.model import LogTarget
 from tui.config import export_dir
 from tui.errors import explain
 from tui.log_stream import DEFAULT_BUFFER, LogBuffer, LogFollower, LogLine, live_tail, parse_since
-from tui.safe_text import clean
+from tui.safe_text import JsonTooComplex, clean, load_json
 from tui.session import AwsSession
 
 POLL_SECONDS = 2.0
+GROUP_SINCE, STREAM_SINCE = "1h", "24h"
+JSON_SHOWN = 20_000  # characters of expanded JSON shown for one line
 # Rendered lines cost kilobytes each; the screen keeps the newest of them, the buffer (plain
 # text, for search and save) keeps many more.
 SCREEN_LINES = 10_000
@@ -48,10 +50,7 @@ def render_line(line: LogLine, *, local: bool = False, expand_json: bool = False
     """One line as `HH:MM:SS stream-label message`, built as one string with styled spans: at
     thousands of lines a second, each Text.append costs more than the rest of the line."""
     label, colour = stream_label(line.stream)
-    message = line.message
-    data = line.json if expand_json else None
-    if data is not None:
-        message = clean(json.dumps(data, indent=2), multiline=True, limit=20_000)
+    message = expanded(line.message) if expand_json else line.message
     plain = f"{line.time(local=local)} {label} {message}"
     spans = [Span(0, 8, "dim"), Span(9, 21, colour)]
     if line.is_error:
@@ -60,6 +59,22 @@ def render_line(line: LogLine, *, local: bool = False, expand_json: bool = False
     if search:
         text.highlight_words([search], style="reverse", case_sensitive=False)
     return text
+
+
+def expanded(message: str) -> str:
+    """A JSON object message indented; anything else as it is. JSON too large or too deep to
+    indent stays one line, with a marker saying why it was not expanded."""
+    if not message.lstrip().startswith("{"):
+        return message
+    try:
+        data = load_json(message)
+    except JsonTooComplex as exc:
+        return f"{message}  ⟨JSON not expanded: {exc}⟩"
+    except ValueError:
+        return message
+    if not isinstance(data, dict):
+        return message
+    return clean(json.dumps(data, indent=2), multiline=True, limit=JSON_SHOWN)
 
 
 class LogViewer(Screen[None]):
@@ -85,10 +100,13 @@ class LogViewer(Screen[None]):
         Binding("s", "save", "Save"),
     ]
 
-    def __init__(self, aws: AwsSession, target: LogTarget, *, since: str = "1h",
+    def __init__(self, aws: AwsSession, target: LogTarget, *, since: str | None = None,
                  buffer_size: int = DEFAULT_BUFFER) -> None:
-        """Follows target.stream, or every stream of the group where target.stream is empty."""
+        """Follows target.stream, or every stream of the group where target.stream is empty.
+        By default from 1 hour back for a group, 24 hours for one stream: a stream is one task's,
+        job's or build's, and the failed build someone opens may have ended two hours ago."""
         super().__init__()
+        since = since or (STREAM_SINCE if target.stream else GROUP_SINCE)
         self.aws, self.target = aws, target
         self.buffer = LogBuffer(buffer_size)
         self.follower = LogFollower(aws, target.group, target.region,
@@ -103,6 +121,9 @@ class LogViewer(Screen[None]):
         self.prompting = ""
         self.error = ""
         self.mode = "reading"  # then "live tail" or "polling"
+        # At most one poll in flight: under latency, overlapping polls would all read the same
+        # window. Set on the UI thread when a poll starts, cleared by its worker when it ends.
+        self.polling = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
@@ -119,36 +140,47 @@ class LogViewer(Screen[None]):
         self.log_widget.focus()
         self.update_status()
         self.follow()
-        self.set_interval(POLL_SECONDS, self.poll)
+        self.set_interval(POLL_SECONDS, self.tick)
 
     # -- following -----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
     def follow(self) -> None:
         """History first, then Live Tail; where Live Tail is unavailable or ends, the timer polls."""
         follower, worker = self.follower, get_current_worker()
-        self.mode = "reading"
         self.fetch(follower)
         try:
             for lines in live_tail(follower):
                 if worker.is_cancelled or follower is not self.follower:
                     return
-                self.mode = "live tail"
+                self.app.call_from_thread(self.set_mode, follower, "live tail")
                 self.app.call_from_thread(self.arrived, follower, lines)
         except Exception:  # no Live Tail here (or not allowed): polling it is
             pass
-        if follower is self.follower:
-            self.mode = "polling"
+        self.app.call_from_thread(self.set_mode, follower, "polling")
 
-    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
-    def poll(self) -> None:
-        if self.mode == "polling":
-            self.fetch(self.follower)
+    def set_mode(self, follower: LogFollower, mode: str) -> None:
+        """On the UI thread, so a follower replaced meanwhile cannot set the new one's mode."""
+        if follower is self.follower:
+            self.mode = mode
+
+    def tick(self) -> None:
+        """The poll timer: a tick while a poll is still running (slow network) does nothing."""
+        if self.mode == "polling" and not self.polling:
+            self.polling = True
+            self.poll(self.follower)
+
+    @work(thread=True, group="poll", exit_on_error=False)
+    def poll(self, follower: LogFollower) -> None:
+        try:
+            self.fetch(follower)
+        finally:
+            self.polling = False  # after fetch: call_from_thread returned, the lines are shown
 
     def fetch(self, follower: LogFollower) -> None:
         try:
             lines = follower.poll()
         except Exception as exc:
-            self.app.call_from_thread(self.failed, explain(exc, profile=self.aws.profile))
+            self.app.call_from_thread(self.failed, follower, explain(exc, profile=self.aws.profile))
             return
         self.app.call_from_thread(self.arrived, follower, lines)
 
@@ -163,7 +195,9 @@ class LogViewer(Screen[None]):
             self.write(lines)
         self.update_status()
 
-    def failed(self, message: str) -> None:
+    def failed(self, follower: LogFollower, message: str) -> None:
+        if follower is not self.follower:  # a poll for a filter or start time no longer shown
+            return
         self.error = message
         self.update_status()
 
@@ -194,6 +228,7 @@ class LogViewer(Screen[None]):
         self.search, self.matches, self.pending = "", [], []
         self.log_widget.clear()
         self.action_follow()  # new lines are what the user asked for: show them as they come
+        self.mode = "reading"  # no timer poll of the new follower until its history is read
         self.follow()
 
     def update_status(self) -> None:

@@ -50,3 +50,12 @@ def start_server() -> DemoServer:
     server.start()
     host, port = server.get_host_and_port()
     return DemoServer(f"http://{host}:{port}", server)
+
+
+def plain_client(endpoint_url: str, service: str, region: str = DEMO_REGION) -> object:
+    """A boto3 client outside watchkeeper's session (no operation declaration, no audit), for
+    writing test and benchmark data into a moto server. The console never uses one."""
+    import boto3
+
+    return boto3.client(service, region_name=region, endpoint_url=endpoint_url,
+                        aws_access_key_id="demo", aws_secret_access_key="demo")

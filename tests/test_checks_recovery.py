@@ -1,0 +1,208 @@
+"""Snapshots and Inspector keep listing and reporting when one call is denied or answers with only
+the members the botocore model requires: a denied AWS Backup call costs only the Backup problems."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ClientError
+
+from panels.inspector import InspectorGroups, InspectorPanel
+from panels.model import CheckResult, Memo, Panel, run_check
+from panels.snapshots import BackupJobs, RdsSnapshots, SnapshotsPanel, Volumes, span
+from panels.triage import collect
+from tests.conftest import session
+from tui.demo.server import DemoServer
+from tui.errors import DENIED
+from tui.session import AwsSession
+
+
+def deny(aws: AwsSession, service: str, operation: str) -> list[dict[str, Any]]:
+    """`operation` fails as IAM would refuse it (moto cannot deny); returns the refused params."""
+    refused: list[dict[str, Any]] = []
+
+    def handler(params: dict[str, Any], **_: Any) -> None:
+        refused.append(params)
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "denied"},
+                           "ResponseMetadata": {"HTTPStatusCode": 403}}, operation)
+
+    aws.client(service).meta.events.register_first(f"before-call.{service}.{operation}", handler)
+    return refused
+
+
+def answer(aws: AwsSession, service: str, operation: str, parsed: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """`operation` answers `parsed(params)` without reaching the server (as botocore's Stubber does)."""
+    def handler(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        return AWSResponse("", 200, {}, None), parsed(params)  # type: ignore[arg-type]
+
+    aws.client(service).meta.events.register_first(f"before-call.{service}.{operation}", handler)
+
+
+def checks_of(panel: Panel, aws: AwsSession) -> dict[str, CheckResult]:
+    memo = Memo()  # shared, as triage shares it between one panel's checks
+    return {check.id: run_check(check, aws, memo) for check in panel.checks()}
+
+
+def ago(**delta: float) -> datetime:
+    return datetime.now(UTC) - timedelta(**delta)
+
+
+# -- Snapshots: four independent checks -------------------------------------------------------
+def test_backup_jobs_denied_keep_the_ebs_and_rds_problems(server: DemoServer) -> None:
+    everything = collect(session(server), [SnapshotsPanel()])
+    aws = session(server)
+    deny(aws, "backup", "ListBackupJobs")
+    triage = collect(aws, [SnapshotsPanel()])
+    found = {(p.service, p.status): p for p in triage.problems}
+    assert ("EBS", "ERROR") in found and found["EBS", "STALE"].resource == "checkout-cache"
+    assert found["RDS", "STALE"].resource == "orders-db"
+    assert not any(p.service == "Backup" for p in triage.problems)
+    assert [p for p in everything.problems if p.service != "Backup"] == triage.problems
+    [gap] = triage.incomplete
+    assert (gap.check.id, gap.failure.action, gap.failure.kind) == ("snapshots.backup", "backup:ListBackupJobs", DENIED)
+    assert triage.exit_code == 1 and triage.failed_outright == 1
+
+
+def test_snapshots_denied_fail_only_the_two_checks_that_read_them(server: DemoServer) -> None:
+    aws = session(server)
+    refused = deny(aws, "ec2", "DescribeSnapshots")
+    results = checks_of(SnapshotsPanel(), aws)
+    assert not results["snapshots.ebs"].ran and not results["snapshots.freshness"].ran
+    assert results["snapshots.ebs"].failures[0].action == "ec2:DescribeSnapshots"
+    assert results["snapshots.rds"].problems and results["snapshots.backup"].problems
+    assert len(refused) == 1  # read once for both checks (the memo), and the failure shared
+
+
+def test_volume_names_denied_keep_every_snapshot_row(server: DemoServer) -> None:
+    everything = SnapshotsPanel().rows(session(server))
+    aws = session(server)
+    deny(aws, "ec2", "DescribeVolumes")
+    listing = SnapshotsPanel().load(aws)
+    assert [r.key for r in listing.rows] == [r.key for r in everything] and everything
+    assert [(g.action, g.kind) for g in listing.gaps] == [("ec2:DescribeVolumes", DENIED)]
+    assert "volume names" in listing.gaps[0].what
+    for row in listing.rows:  # the volume id stands where the name would be
+        assert row.cells[1] == row.data["volume"]
+    assert "orders-db-data" in {r.cells[1] for r in everything}
+
+
+def test_rds_snapshots_list_without_retention(server: DemoServer) -> None:
+    aws = session(server)
+    deny(aws, "rds", "DescribeDBInstances")
+    listing = RdsSnapshots().load(aws)
+    assert {r.name for r in listing.rows} >= {"orders-db-manual", "orders-db-weekly"}
+    assert dict(listing.rows[0].detail)["Backup retention"] == "? days"
+    assert [g.action for g in listing.gaps] == ["rds:DescribeDBInstances"]
+
+
+def test_stale_reason_says_how_much_older_than_allowed(server: DemoServer) -> None:
+    aws = session(server)
+    answer(aws, "ec2", "DescribeSnapshots", lambda params: {"Snapshots": [
+        {"SnapshotId": "snap-1", "VolumeId": "vol-1", "State": "completed", "StartTime": ago(hours=26, minutes=5)}]})
+    answer(aws, "ec2", "DescribeVolumes", lambda params: {"Volumes": [
+        {"VolumeId": "vol-1", "Tags": [{"Key": "Name", "Value": "db"}]}]})
+    [stale] = checks_of(SnapshotsPanel(), aws)["snapshots.freshness"].problems
+    assert stale.reason == "newest completed snapshot snap-1 is 26h old, older than the 24h policy"
+    [row] = Volumes().rows(aws)
+    assert row.cells[:4] == ("db", "STALE", "26h", "24h")
+    assert (span(timedelta(days=1)), span(timedelta(hours=50)), span(timedelta(days=23, minutes=3)),
+            span(timedelta(hours=2, minutes=5)), span(timedelta(seconds=-5))) == ("24h", "2d2h", "23d", "2h5m", "0s")
+
+
+def test_snapshot_checks_and_rows_from_minimal_responses(server: DemoServer) -> None:
+    """Nothing in EC2's Snapshot and Volume, RDS's snapshots and instances or a BackupJob is
+    required: every check and list still works, and undated items sort last."""
+    aws = session(server)
+    answer(aws, "ec2", "DescribeSnapshots", lambda params: {"Snapshots": [
+        {}, {"State": "error"}, {"SnapshotId": "snap-a", "VolumeId": "vol-1", "State": "completed"},
+        {"SnapshotId": "snap-b", "VolumeId": "vol-1", "State": "completed", "StartTime": ago(days=3)},
+        {"SnapshotId": "snap-c", "State": "pending", "StartTime": ago(hours=5)}]})
+    answer(aws, "ec2", "DescribeVolumes", lambda params: {"Volumes": [{}, {"VolumeId": "vol-1", "Tags": [{}]},
+                                                                      {"VolumeId": "vol-2"}]})
+    answer(aws, "rds", "DescribeDBInstances", lambda params: {"DBInstances": [{}]})
+    answer(aws, "rds", "DescribeDBSnapshots", lambda params: {"DBSnapshots": [{}, {"Status": "available"}]})
+    answer(aws, "rds", "DescribeDBClusterSnapshots", lambda params: {"DBClusterSnapshots": [{}]})
+    answer(aws, "backup", "ListBackupJobs", lambda params: {"BackupJobs": [{}, {"State": "FAILED"}]})
+    results = checks_of(SnapshotsPanel(), aws)
+    assert all(r.ran and not r.failures for r in results.values()), results
+    assert sorted((p.resource, p.status) for p in results["snapshots.ebs"].problems) == [
+        ("?", "ERROR"), ("snap-c", "PENDING")]
+    freshness = {p.status: p for p in results["snapshots.freshness"].problems}
+    assert freshness["STALE"].resource == "vol-1" and "snap-b is 3d old" in freshness["STALE"].reason
+    assert freshness["NO SNAPSHOT"].reason == "in-use volumes never snapshotted: ?, vol-2"
+    [rds] = results["snapshots.rds"].problems
+    assert (rds.resource, rds.reason) == ("?", "no available snapshot")
+    [backup] = results["snapshots.backup"].problems
+    assert (backup.resource, backup.reason) == ("?", "backup job failed")
+
+    rows = SnapshotsPanel().load(aws).rows
+    assert [r.name for r in rows[:2]] == ["snap-c", "snap-b"]  # newest first, undated last
+    assert sorted(r.name for r in rows[2:]) == ["?", "?", "snap-a"]
+    assert len({r.key for r in rows}) == len(rows) == 5  # every row kept, keys unique
+    assert {r.status for r in Volumes().rows(aws)} == {"NONE", "STALE"}
+    assert len(RdsSnapshots().load(aws).rows) == 3
+    assert [r.name for r in BackupJobs().rows(aws)] == ["?", "?"]
+
+
+def test_an_aurora_cluster_is_judged_by_its_cluster_snapshots(server: DemoServer) -> None:
+    aws = session(server)
+    members = [{"DBInstanceIdentifier": f"aurora-{n}", "DBClusterIdentifier": "aurora"} for n in (1, 2)]
+    answer(aws, "rds", "DescribeDBInstances", lambda params: {"DBInstances": [
+        *members, {"DBInstanceIdentifier": "new-db", "InstanceCreateTime": ago(minutes=10)}]})
+    answer(aws, "rds", "DescribeDBSnapshots", lambda params: {"DBSnapshots": []})
+    answer(aws, "rds", "DescribeDBClusterSnapshots", lambda params: {"DBClusterSnapshots": [
+        {"DBClusterSnapshotIdentifier": "aurora-old", "DBClusterIdentifier": "aurora", "Status": "available",
+         "SnapshotCreateTime": ago(hours=30)}]})
+    [stale] = checks_of(SnapshotsPanel(), aws)["snapshots.rds"].problems  # once per cluster; new-db too new
+    assert stale.resource == "aurora" and "aurora-old is 30h old, older than the 24h policy" in stale.reason
+
+    denied = session(server)
+    answer(denied, "rds", "DescribeDBInstances", lambda params: {"DBInstances": [*members, {
+        "DBInstanceIdentifier": "plain"}]})
+    answer(denied, "rds", "DescribeDBSnapshots", lambda params: {"DBSnapshots": []})
+    deny(denied, "rds", "DescribeDBClusterSnapshots")
+    result = checks_of(SnapshotsPanel(), denied)["snapshots.rds"]
+    assert [p.resource for p in result.problems] == ["plain"]  # the cluster is unknown, not fine
+    assert [f.action for f in result.failures] == ["rds:DescribeDBClusterSnapshots"]
+
+
+# -- Inspector ----------------------------------------------------------------------------------
+def test_the_inspector_check_asks_the_server_for_critical_and_high_only(server: DemoServer) -> None:
+    aws = session(server)
+    result = run_check(InspectorPanel().checks()[0], aws)
+    assert [p.status for p in result.problems] == ["CRITICAL", "HIGH"] and not result.failures
+    [call] = [c for c in aws.calls if c.operation == "ListFindings"]
+    criteria = call.params["filterCriteria"]
+    assert criteria["findingStatus"] == [{"comparison": "EQUALS", "value": "ACTIVE"}]
+    assert sorted(f["value"] for f in criteria["severity"]) == ["CRITICAL", "HIGH"]
+    assert all(f["comparison"] == "EQUALS" for f in criteria["severity"])
+    assert result.problems[0].reason == "CVE-2024-3094 - xz-utils (exploit available)"
+
+
+def test_inspector_lists_findings_without_the_scan_status(server: DemoServer) -> None:
+    for service, operation in (("inspector2", "BatchGetAccountStatus"), ("sts", "GetCallerIdentity")):
+        aws = session(server)
+        deny(aws, service, operation)
+        panel = InspectorPanel()
+        listing = panel.load(aws)
+        assert len(listing.rows) == 4 and listing.rows[0].status == "CRITICAL"
+        assert [g.action for g in listing.gaps] == [f"{service}:{operation}"]
+        assert str(panel.summary(listing.rows)).endswith("│ scans ?")
+
+
+def test_inspector_from_findings_with_only_required_members(server: DemoServer) -> None:
+    required = {"findingArn": "arn:aws:inspector2:us-east-1:123456789012:finding/bare", "awsAccountId": "1",
+                "type": "NETWORK_REACHABILITY", "description": "port 22 open", "remediation": {},
+                "severity": "CRITICAL", "firstObservedAt": ago(days=1), "lastObservedAt": ago(hours=1),
+                "status": "ACTIVE", "resources": [{"type": "AWS_EC2_INSTANCE", "id": "i-bare"}]}
+    aws = session(server)
+    answer(aws, "inspector2", "ListFindings", lambda params: {"findings": [required, {**required, "severity": "HIGH",
+                                                                                        "findingArn": "high"}]})
+    [problem] = checks_of(InspectorPanel(), aws)["inspector.findings"].problems  # HIGH without an exploit: no
+    assert (problem.resource, problem.reason, problem.path) == ("i-bare", "-", (required["findingArn"],))
+    rows = InspectorPanel().load(aws).rows
+    assert [r.name for r in rows] == ["-", "-"] and rows[0].cells[3] == "i-bare"
+    assert [r.name for r in InspectorGroups("resource").rows(aws)] == ["i-bare"]
