@@ -169,13 +169,14 @@ class AwsSession:
         if declared.mutates:
             if self.read_only:
                 raise ReadOnlyRefused(f"Refused {declared.iam_action}: watchkeeper is running with --read-only.")
-            context["wk_audit"] = self._write_intent(declared.iam_action, params)
+            context["wk_audit"] = self._write_intent(declared.iam_action, params,
+                                                     context.get("client_region") or self.region)
         context["wk_started"] = time.monotonic()
         context["wk_call"] = (service, model.name)
         context["wk_params"] = dict(params)
         context["wk_mutating"] = declared.mutates
 
-    def _write_intent(self, operation: str, params: dict[str, Any]) -> str:
+    def _write_intent(self, operation: str, params: dict[str, Any], region: str | None) -> str:
         """The intent line, synced to disk before the request leaves; refuses the call if it cannot."""
         if self.audit is None:
             raise AuditUnavailable(f"Refused {operation}: no audit log is open, and watchkeeper sends no "
@@ -183,7 +184,7 @@ class AwsSession:
         identity = self._identity
         entry = {
             "identity": identity.arn if identity else None, "account": identity.account if identity else None,
-            "profile": self.profile_name, "region": self.region, "endpoint": self.endpoint or None,
+            "profile": self.profile_name, "region": region, "endpoint": self.endpoint or None,
             **getattr(self._local, "intent", {}), "operation": operation, "parameters": params,
         }
         try:
