@@ -1,5 +1,6 @@
 """The confirmation shown before every mutating call: the exact call, its CLI equivalent, who and
-where it runs as, and the target. Destructive actions also need the resource name typed."""
+where it runs as, and the target. Destructive actions also need the resource name typed.
+Every text shown is a rich Text of sanitised parts: names and ids come from AWS, never markup."""
 
 from __future__ import annotations
 
@@ -50,12 +51,12 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
             yield Static(Text.assemble(
                 ("Target   ", "bold"), clean(self.row.name), "\n",
                 ("ARN/id   ", "bold"), clean(self.row.key), "\n",
-                ("Account  ", "bold"), identity.account if identity else "(unknown)", "   ",
-                ("Region  ", "bold"), (self.call.region if self.call else None) or aws.region or "-", "\n",
-                ("Identity ", "bold"), identity.arn if identity else "(unknown)",
+                ("Account  ", "bold"), clean(identity.account) if identity else "(unknown)", "   ",
+                ("Region  ", "bold"), clean((self.call.region if self.call else None) or aws.region or "-"), "\n",
+                ("Identity ", "bold"), clean(identity.arn) if identity else "(unknown)",
             ))
             for ask in self.action.asks:
-                yield Label(ask.label)
+                yield Label(Text(clean(ask.label)))
                 yield Input(ask.default(self.row), id=f"ask-{ask.name}", type="integer" if ask.integer else "text")
             if self.action.destructive:
                 yield Label(Text.assemble("Destructive: type ", (clean(self.row.name), "bold"), " to confirm"))
@@ -89,7 +90,7 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
             self.query_one("#cli", Static).update(Text("$ " + clean(cli)))
         if not problem and self.action.destructive and not self.name_typed():
             problem = f"Type {clean(self.row.name)} to enable Run."
-        self.query_one("#problem", Static).update(Text(problem))
+        self.query_one("#problem", Static).update(Text(clean(problem)))
         self.query_one("#run", Button).disabled = bool(problem)
 
     def name_typed(self) -> bool:

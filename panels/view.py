@@ -25,7 +25,7 @@ from panels.export import export_rows
 from panels.model import Listing, Panel, Row, Source, age, failed
 from panels.ordering import arrange, is_failing, status_style
 from tui.errors import Failure, explain
-from tui.safe_text import cell, clean, safe
+from tui.safe_text import cell, clean, clean_text, safe
 
 REFRESH_SECONDS = 15.0
 MAX_BACKOFF_SECONDS = 300.0
@@ -234,7 +234,7 @@ class PanelView(Vertical):
         summary = level.source.summary(level.rows)
         box = self.query_one("#summary", Static)
         box.set_class(summary is None, "hidden")
-        box.update(summary or "")
+        box.update(clean_text(summary) if summary is not None else "")
         self.show_gaps()
 
     def show_gaps(self) -> None:
@@ -282,7 +282,7 @@ class PanelView(Vertical):
             return
         text = Text()
         for label, value in row.detail:
-            text.append(f"{label}: ", style="bold")
+            text.append(f"{clean(label, limit=80)}: ", style="bold")  # labels can carry names (EMR groups)
             text.append_text(safe(value, multiline=True))
             text.append("\n")
         detail.update(text)

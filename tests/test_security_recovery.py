@@ -115,7 +115,7 @@ async def test_export_writes_what_is_shown(
     rows = list(csv.reader(csv_file.open()))
     assert rows[0][:3] == ["key", "Sev", "Vulnerability"] and len(rows) == 2
     [record] = json.loads(csv_file.with_suffix(".json").read_text())
-    assert record["Vulnerability"] == "CVE-2024-3094" and "Remediation" in record
+    assert record["columns"]["Vulnerability"] == "CVE-2024-3094" and "Remediation" in record["detail"]
 
 
 def test_csv_cells_cannot_become_formulas() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.widgets import ContentSwitcher, Footer
 from textual.worker import get_current_worker
 
@@ -26,11 +27,13 @@ from themes import DEFAULT_THEME, THEMES
 from tui.errors import ReadOnlyRefused, explain
 from tui.header import HeaderBar
 from tui.palette import WatchkeeperCommands
+from tui.safe_text import clean
 from tui.screens import CommandLogScreen, HelpScreen
 from tui.session import AwsSession
 from tui.startup import RESUME_AFTER_SECONDS, resume_collection
 
 SHORT_TITLES = {"stepfunctions": "SFN", "inspector": "Inspect", "snapshots": "Snaps", "pipelines": "Pipes"}
+TOAST_LIMIT = 600  # characters of a toast's message; the full text is in the command log or detail
 
 
 class WatchkeeperApp(App[None]):
@@ -139,6 +142,21 @@ class WatchkeeperApp(App[None]):
             self.account = "unknown account"
             self.call_from_thread(self.notify, explain(exc, profile=aws.profile), severity="error", timeout=20)
         self.call_from_thread(self.update_header)
+
+    # -- the one way to show a message ------------------------------------------------------------
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast, whoever raises it (views, screens, Textual itself): sanitised and never parsed
+        as markup, since messages carry resource names and AWS error text (`Value [/dev/sda]…`).
+        `markup` is accepted for compatibility and ignored."""
+        super().notify(clean(message, limit=TOAST_LIMIT, multiline=True), title=clean(title, limit=80),
+                       severity=severity, timeout=timeout, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual prints a traceback with local variables (parameters, responses) at exit: drop
+        it; `tui.cli.run_console` reports `_exception` in one sentence and a crash report."""
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     # -- header --------------------------------------------------------------------------------
     @property

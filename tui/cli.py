@@ -1,4 +1,5 @@
-"""Command line: `watchkeeper` (the console), `watchkeeper triage` (plain text or JSON)."""
+"""Command line: `watchkeeper` (the console), `watchkeeper triage` (plain text or JSON), `logs`,
+`audit` (the audit log) and `iam-policy` (the policy watchkeeper needs)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from tui import __version__
+from tui.config import ConfigError
+from tui.crash import crashed
 from tui.errors import explain
 from tui.safe_text import clean
 from tui.session import AwsSession
@@ -63,6 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--raw", action="store_true", help="print messages as stored, escape sequences and all "
                       "(default: sanitised, on a terminal and in a pipe alike)")
     common_options(logs, suppress=True)
+    audit = commands.add_parser("audit", help="print the audit log: every mutating call, paired with its result "
+                                "(UNKNOWN OUTCOME where none was recorded)")
+    audit.add_argument("--since", default=None, help="only calls since: 1h, 1d, 7d or an ISO 8601 time "
+                       "(default: all)")
+    audit.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    policy = commands.add_parser("iam-policy", help="print the least-privilege IAM policy for what watchkeeper "
+                                 "calls, as JSON")
+    policy.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                        help="only the reads (the policy for --read-only)")
     return parser
 
 
@@ -202,15 +214,109 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Piped output is not wrapped at 80 columns, so grep sees whole lines.
             width = None if sys.stdout.isatty() else 200
             return run_triage(args, Console(highlight=False, width=width))
+        if args.command == "audit":
+            return run_audit(args, Console(highlight=False, width=None if sys.stdout.isatty() else 200))
+        if args.command == "iam-policy":
+            return run_iam_policy(args)
         return run_console(args)
     except SystemExit as exc:
         if isinstance(exc.code, str):
-            err.print(Text(exc.code, style="red"))
+            err.print(Text(clean(exc.code), style="red"))
             return EXIT_ERROR
         raise
-    except (BotoCoreError, ClientError) as exc:
-        err.print(Text(explain(exc, profile=args.profile), style="red"))
+    except ConfigError as exc:  # an unusable config file or state directory: one sentence
+        err.print(Text(clean(str(exc)), style="red"))
         return EXIT_ERROR
+    except (BotoCoreError, ClientError) as exc:
+        err.print(Text(clean(explain(exc, profile=args.profile)), style="red"))
+        return EXIT_ERROR
+    except KeyboardInterrupt:  # ctrl+c: the user's choice, not a failure worth a traceback
+        return 130
+    except Exception as exc:  # a bug: one sentence, a crash report, a non-zero status
+        message, code = crashed(exc)
+        err.print(Text(message, style="red"))
+        return code
+
+
+AUDIT_UNKNOWN = "UNKNOWN OUTCOME: no result recorded"
+
+
+def audit_calls(since: datetime | None) -> list[dict]:  # type: ignore[type-arg]
+    """The audit log's calls (intent paired with result), oldest first, sanitised, each with an
+    `outcome`: ok, error, or AUDIT_UNKNOWN for an intent whose result was never written."""
+    from actions.audit import AuditLog
+    from tui.config import audit_log_path
+
+    def sanitised(value: object) -> object:
+        if isinstance(value, dict):
+            return {clean(k, limit=200): sanitised(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [sanitised(v) for v in value]
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        return clean(value, limit=10_000)
+
+    def when(call: dict) -> datetime | None:  # type: ignore[type-arg]
+        try:
+            stamp = datetime.fromisoformat(str(call.get("time", "")))
+        except ValueError:
+            return None
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+    found = []
+    for call in AuditLog(audit_log_path()).calls():
+        at = when(call)
+        if since is not None and at is not None and at < since:  # an unreadable time is kept: shown, not hidden
+            continue
+        found.append({**sanitised(call), "outcome": call.get("result") or AUDIT_UNKNOWN})  # type: ignore[dict-item]
+    return found
+
+
+def run_audit(args: argparse.Namespace, out: Console) -> int:
+    from tui.config import audit_log_path
+    from tui.log_stream import parse_since
+
+    try:
+        since = parse_since(args.since) if args.since else None
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from exc
+    calls = audit_calls(since)
+    if args.json:
+        print(json.dumps({"log": clean(str(audit_log_path())), "calls": calls}, indent=2))
+        return EXIT_OK
+    if not calls:
+        out.print(Text(f"No audited calls{' since ' + clean(args.since) if args.since else ''} in "
+                       f"{clean(str(audit_log_path()))}."))
+        return EXIT_OK
+    table = Table(title=Text(f"watchkeeper audit log — {clean(str(audit_log_path()))}"), title_justify="left",
+                  expand=True, box=box.SIMPLE_HEAD, pad_edge=False)
+    for name, options in (("Time", {"no_wrap": True}), ("Operation", {"no_wrap": True}),
+                          ("Target", {"overflow": "fold", "ratio": 1}), ("Where", {"overflow": "fold", "ratio": 1}),
+                          ("Identity", {"overflow": "fold", "ratio": 1}), ("Outcome", {"overflow": "fold", "ratio": 2}),
+                          ("Parameters", {"overflow": "fold", "ratio": 2})):
+        table.add_column(name, **options)  # type: ignore[arg-type]
+    for call in calls:
+        outcome = call["outcome"]
+        if outcome == "ok":
+            shown = Text(f"ok {call.get('request_id') or ''}".strip(), style="green")
+        elif outcome == "error":
+            shown = Text(f"error: {call.get('error') or '-'}", style="red")
+        else:
+            shown = Text(outcome, style="bold red")
+        where = " ".join(str(call.get(k)) for k in ("account", "region") if call.get(k)) or "-"
+        table.add_row(Text(str(call.get("time", "-"))), Text(str(call.get("operation", "-"))),
+                      Text(str(call.get("target") or call.get("action") or "-")), Text(where),
+                      Text(str(call.get("identity") or call.get("profile") or "-")), shown,
+                      Text(clean(json.dumps(call.get("parameters", {}), default=str), limit=300)))
+    out.print(table)
+    return EXIT_OK
+
+
+def run_iam_policy(args: argparse.Namespace) -> int:
+    from actions.operations import iam_policy
+
+    print(json.dumps(iam_policy(read_only=bool(getattr(args, "read_only", False))), indent=2))
+    return EXIT_OK
 
 
 def default_theme(console: Console | None = None) -> str:
@@ -221,7 +327,13 @@ def default_theme(console: Console | None = None) -> str:
     return "ansi-dark" if color_system in ("standard", "windows") else DEFAULT_THEME
 
 
+NOT_A_TERMINAL = ("The console needs a terminal, and standard output is not one: use `watchkeeper triage` "
+                  "(or `triage --json`) for a report, or `watchkeeper logs GROUP` for log events.")
+
+
 def run_console(args: argparse.Namespace) -> int:
+    if not sys.stdout.isatty():  # a TUI into a file or pipe is megabytes of escape sequences
+        raise SystemExit(NOT_A_TERMINAL)
     from actions.audit import AuditLog
     from themes import DEFAULT_THEME
     from tui.app import WatchkeeperApp
@@ -243,8 +355,12 @@ def run_console(args: argparse.Namespace) -> int:
         names = ", ".join(sorted(app.available_themes))
         raise SystemExit(f"Unknown theme {theme!r}: choose one of {names}.")
     app.theme = theme
-    app.run()
-    return EXIT_OK
+    app.run()  # restores the terminal however it ends
+    if app._exception is not None:  # Textual caught it in a handler or worker and exited
+        message, code = crashed(app._exception)
+        Console(stderr=True, highlight=False, soft_wrap=True).print(Text(message, style="red"))
+        return code
+    return app.return_code or EXIT_OK
 
 
 if __name__ == "__main__":

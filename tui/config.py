@@ -12,10 +12,19 @@ APP_NAME = "watchkeeper"
 
 
 def state_dir() -> Path:
-    """Directory for the audit log; WATCHKEEPER_STATE_DIR overrides the platform default."""
+    """Directory for the audit log and crash reports; WATCHKEEPER_STATE_DIR overrides the platform
+    default. ConfigError (one sentence) when it cannot be created or written: without it no
+    mutation could be audited, so the console must not start."""
     override = os.environ.get("WATCHKEEPER_STATE_DIR")
     path = Path(override) if override else Path(platformdirs.user_state_dir(APP_NAME))
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"Cannot create the state directory {path} ({exc.strerror or exc}): "
+                          "set WATCHKEEPER_STATE_DIR to a writable directory.") from exc
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(f"Cannot write to the state directory {path}: "
+                          "set WATCHKEEPER_STATE_DIR to a writable directory.")
     return path
 
 
@@ -37,7 +46,8 @@ def audit_log_path() -> Path:
 
 
 class ConfigError(Exception):
-    """The config file cannot be used; the message names the file, line and field."""
+    """The config file, or a directory watchkeeper needs, cannot be used; the message is one
+    sentence naming the file (line and field) or directory."""
 
 
 def config_path() -> Path:
@@ -47,12 +57,18 @@ def config_path() -> Path:
 def load_settings(path: Path | None = None) -> dict[str, Any]:
     """Settings from config.yaml; an absent file means the defaults."""
     path = path or config_path()
-    if not path.exists():
-        return {}
+    try:
+        if not path.is_file():
+            return {}
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ConfigError(f"Cannot read the config file {path} ({reason}): fix it, or set WATCHKEEPER_CONFIG_DIR "
+                          "to another directory.") from exc
     import yaml  # only when there is a file to read
 
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)

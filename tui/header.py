@@ -1,5 +1,5 @@
 """The two header lines: who and where (profile, account, region, endpoint, read-only, data age),
-then the panel tabs with their keys."""
+then the panel tabs with their keys. Built as rich Text from sanitised parts: never markup."""
 
 from __future__ import annotations
 
@@ -20,21 +20,21 @@ class HeaderBar(Static):
         line = Text()
         line.append(" watchkeeper ", style="bold reverse")
         line.append(f" {clean(profile, limit=20)} ", style="bold")
-        line.append(f"{account} ")
+        line.append(f"{clean(account, limit=20)} ")
         if identity:
             line.append(f"{clean(identity, limit=28)} ", style="dim")
-        line.append(f"{region} ", style="bold")
+        line.append(f"{clean(region, limit=20)} ", style="bold")
         if endpoint:
             line.append(f"{clean(endpoint.removeprefix('https://').removeprefix('http://'), limit=28)} ",
                         style="italic")
         if read_only:
             line.append(" READ-ONLY ", style="bold reverse yellow")
             line.append(" ")
-        line.append(f"data {data_age}", style="dim")
+        line.append(f"data {clean(data_age, limit=20)}", style="dim")
         line.append("\n")
         for key, title, current, alarm in tabs:
             style = "bold reverse" if current else ("bold red" if alarm else "")
-            line.append(f" {key} {title} ", style=style)
+            line.append(f" {clean(key, limit=4)} {clean(title, limit=20)} ", style=style)
         line.no_wrap = True
         line.overflow = "ellipsis"
         self.update(line)

@@ -110,3 +110,16 @@ def pretty_json(text: str, limit: int = JSON_CHARS, *, depth: int = JSON_DEPTH) 
         return json.dumps(load_json(text, limit=limit, depth=depth), indent=2)
     except (ValueError, RecursionError):
         return None
+
+
+def clean_text(text: Text, *, limit: int = DETAIL_LIMIT) -> Text:
+    """A styled Text (a summary line built by a source) with every styled piece sanitised:
+    sources may put AWS names into styled text; they reach the screen only through here."""
+    cuts = sorted({span.start for span in text.spans} | {span.end for span in text.spans} | {len(text.plain)})
+    result = Text(style=text.style, no_wrap=text.no_wrap, overflow=text.overflow)
+    for piece in text.divide(cuts):
+        part = Text(clean(piece.plain, limit=limit))
+        for span in piece.spans:
+            part.stylize(span.style)
+        result.append_text(part)
+    return result
