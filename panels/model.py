@@ -106,7 +106,9 @@ def collecting_gaps() -> Iterator[list[Failure]]:
 
 def failed(exc: BaseException, what: str, aws: AwsSession) -> Failure:
     """`exc`, raised while reading `what`, as a Failure naming the call that was in flight."""
-    return failure_of(exc, what, call=aws.last_call, profile=aws.profile)
+    from tui.session import last_call
+
+    return failure_of(exc, what, call=getattr(exc, "wk_call", None) or last_call(), profile=aws.profile)
 
 
 def tolerate(aws: AwsSession, what: str, read: Callable[[], T], default: T) -> T:
@@ -139,6 +141,10 @@ class Memo:
                 try:
                     self._values[key] = (True, read())
                 except Exception as exc:
+                    from tui.session import last_call
+
+                    # Other threads re-raise it later: keep the call that failed with it.
+                    exc.wk_call = getattr(exc, "wk_call", None) or last_call()  # type: ignore[attr-defined]
                     self._values[key] = (False, exc)
             ok, value = self._values[key]
         if not ok:

@@ -39,7 +39,8 @@ ROLE = "arn:aws:iam::123456789012:role/plain"
 
 @pytest.fixture(scope="module")
 def plain_endpoint() -> Iterator[str]:
-    process = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    process = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL,  # moto's tracebacks for what it lacks
                                text=True, env={**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"})
     try:
         assert process.stdout is not None

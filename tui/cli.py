@@ -1,5 +1,5 @@
 """Command line: `watchkeeper` (the console), `watchkeeper triage` (plain text or JSON), `logs`,
-`audit` (the audit log) and `iam-policy` (the policy watchkeeper needs)."""
+`audit` (the audit log), `iam-policy` (the policy watchkeeper needs) and `runbooks` (list, validate, run)."""
 
 from __future__ import annotations
 
@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
                                  "calls, as JSON")
     policy.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
                         help="only the reads (the policy for --read-only)")
+    runbooks = commands.add_parser("runbooks", help="guided runbooks: list them, validate runbook files, run one "
+                                   "on a resource without a screen")
+    from actions.runbooks.cli import add_arguments
+
+    add_arguments(runbooks, lambda sub: common_options(sub, suppress=True))
     return parser
 
 
@@ -218,6 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_audit(args, Console(highlight=False, width=None if sys.stdout.isatty() else 200))
         if args.command == "iam-policy":
             return run_iam_policy(args)
+        if args.command == "runbooks":
+            from actions.runbooks.cli import run_command
+
+            return run_command(args, make_session)
         return run_console(args)
     except SystemExit as exc:
         if isinstance(exc.code, str):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
@@ -104,7 +105,7 @@ def failure_kind(exc: BaseException) -> str:
         return FAILED
     if isinstance(exc, NoCredentialsError | TokenRetrievalError | SSOTokenLoadError | UnauthorizedSSOTokenError):
         return EXPIRED
-    if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError):
+    if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError | ConnectionClosedError):
         return UNREACHABLE
     if isinstance(exc, BotoCoreError):
         return FAILED

@@ -29,6 +29,15 @@ if TYPE_CHECKING:
 USER_AGENT = f"watchkeeper/{__version__}"
 
 
+_THREAD = threading.local()  # the call each thread has in flight (a thread sends one at a time)
+
+
+def last_call() -> tuple[str, str] | None:
+    """(service, operation) of the newest call this thread started: the one that failed, when a
+    call raises."""
+    return getattr(_THREAD, "call", None)
+
+
 class Undeclared(ReadOnlyRefused):
     """An operation that actions.operations does not declare: never sent (deny by default)."""
 
@@ -96,7 +105,7 @@ class AwsSession:
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._lock = threading.Lock()
         self._identity: Identity | None = None
-        self._local = threading.local()  # per thread: the call in flight, the intent's context
+        self._local = threading.local()  # per thread: the intent's context
         self._config = Config(
             retries={"mode": "adaptive", "max_attempts": 5},
             connect_timeout=5,
@@ -136,18 +145,12 @@ class AwsSession:
         """The caller identity (STS), fetched once."""
         if self._identity is None or refresh:
             found = self.client("sts").get_caller_identity()
-            self._identity = Identity(found["Account"], found["Arn"], found.get("UserId", ""))
+            self._identity = Identity(found.get("Account", "?"), found.get("Arn", "?"), found.get("UserId", ""))
         return self._identity
 
     @property
     def known_identity(self) -> Identity | None:
         return self._identity
-
-    @property
-    def last_call(self) -> tuple[str, str] | None:
-        """(service, operation) of the newest call this thread started: the one that failed,
-        when a call raises."""
-        return getattr(self._local, "call", None)
 
     @contextmanager
     def intent(self, **context: Any) -> Iterator[None]:
@@ -161,7 +164,7 @@ class AwsSession:
     # -- botocore event hooks ----------------------------------------------------------------
     def _before_call(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         service = model.service_model.service_name
-        self._local.call = (service, model.name)
+        _THREAD.call = (service, model.name)
         declared = find(service, model.name)
         if declared is None:
             raise Undeclared(f"Refused {service}:{model.name}: watchkeeper does not declare this operation "
