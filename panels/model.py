@@ -33,6 +33,11 @@ class Severity(IntEnum):
     HIGH = 3
     CRITICAL = 4
 
+    @property
+    def short(self) -> str:
+        """The cell form, the same as Inspector's: CRIT, HIGH, MED, LOW, INFO."""
+        return {"CRITICAL": "CRIT", "MEDIUM": "MED"}.get(self.name, self.name)
+
 
 @dataclass(frozen=True)
 class Row:

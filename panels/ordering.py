@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,12 +37,27 @@ def matches(row: Row, text: str) -> bool:
     return all(word in haystack for word in text.lower().split())
 
 
+AGE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+UNIT_SECONDS = (86_400, 3_600, 60, 1)
+
+
+def seconds(text: str) -> int | None:
+    """'25m', '1d', '2h5m' as seconds; None for anything else."""
+    match = AGE.match(text) if text else None
+    if not match or not any(match.groups()):
+        return None
+    return sum(int(part or 0) * unit for part, unit in zip(match.groups(), UNIT_SECONDS, strict=True))
+
+
 def sort_value(value: Any) -> tuple[int, Any]:
-    """Numbers before text, numbers numerically."""
+    """Numbers before text, numbers numerically, ages and durations (45s, 25m, 1d) as durations."""
     if isinstance(value, bool):
         return (1, str(value).lower())
     if isinstance(value, int | float):
         return (0, value)
+    duration = seconds(str(value))
+    if duration is not None:
+        return (0, duration)
     return (1, str(value).lower())
 
 

@@ -136,7 +136,7 @@ def problem_row(p: Problem, stale_at: float | None = None) -> Row:
     stale = f"(stale: as of {age(utc_epoch(stale_at))} ago) " if stale_at else ""
     return Row(
         key=f"{p.panel}:{p.arn or p.resource}:{p.status}", name=p.resource, status=p.severity.name,
-        cells=(p.severity.name[:4], age(p.since), p.service, tail(p.resource, RESOURCE_WIDTH),
+        cells=(p.severity.short, age(p.since), p.service, tail(p.resource, RESOURCE_WIDTH),
                f"{stale}{p.status}: {p.reason}"),
         detail=(("Reason", p.reason), ("Status", p.status), ("Resource", p.resource),
                 ("ARN", p.arn or "-"), ("Since", f"{when(p.since)} ({age(p.since)} ago)"),

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import ColumnKey
 from textual.worker import get_current_worker
 
 from actions.catalog import ACTIONS, BY_ID, for_kind
@@ -84,6 +85,9 @@ class PanelView(Vertical):
             super().__init__()
             self.panel, self.path = panel, path
 
+    class BackToTriage(Message):
+        """esc on a resource opened from triage: go back there."""
+
     class Loaded(Message):
         """A refresh finished, with data or with an error."""
 
@@ -107,6 +111,7 @@ class PanelView(Vertical):
         self.first_cells: dict[str, Text] = {}
         self.footer_actions: frozenset[str] = frozenset()
         self.waiting = ""
+        self.from_triage = False  # opened by a jump from triage: esc returns there
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -134,7 +139,7 @@ class PanelView(Vertical):
         table = self.table
         table.clear(columns=True)
         for index, name in enumerate(self.level.source.columns):
-            table.add_column(name, key=str(index))
+            table.add_column(self.column_label(index, name), key=str(index))
         self.shown, self.first_cells = {}, {}
         self.update_crumb()
         self.show_detail(None)
@@ -293,7 +298,8 @@ class PanelView(Vertical):
         root = self.stack[0].source.label
         crumb = root if len(self.stack) == 1 else f"{root} › {level.source.label}"
         parts = Text(clean(crumb, limit=60), style="bold")
-        parts.append(f"  {len(self.shown)}/{len(level.rows)}" if level.filter else f"  {len(level.rows)} rows")
+        count = plural(len(level.rows), "row")
+        parts.append(f"  {len(self.shown)}/{count}" if level.filter else f"  {count}")
         failing = sum(1 for r in level.rows if is_failing(r.status))
         if failing:
             parts.append(f"  {failing} failing", style="bold red")
@@ -332,6 +338,7 @@ class PanelView(Vertical):
     def jump(self, path: tuple[str, ...]) -> None:
         """Open the resource at `path` (row keys from the top level down)."""
         del self.stack[1:]
+        self.from_triage = True
         self.pending_path = list(path)
         self.level.filter = ""
         self.changed_level()
@@ -364,6 +371,7 @@ class PanelView(Vertical):
             return
         child = self.level.source.drill(row)
         if child is not None:
+            self.from_triage = False  # the user went further: esc walks back up as usual
             self.push(child)
 
     def action_back(self) -> None:
@@ -372,6 +380,9 @@ class PanelView(Vertical):
             self.set_filter("")
             box.add_class("hidden")
             self.table.focus()
+        elif self.from_triage:
+            self.from_triage = False
+            self.post_message(self.BackToTriage())
         elif len(self.stack) > 1:
             self.stack.pop()
             self.changed_level()
@@ -385,11 +396,27 @@ class PanelView(Vertical):
         level.sort_column = 0 if level.sort_column is None else (level.sort_column + 1) % columns
         level.sort_reverse = False
         self.apply_rows()
+        self.mark_sort()
         self.app.notify(f"Sorted by {level.source.columns[level.sort_column]}", timeout=2)
 
     def action_sort_reverse(self) -> None:
         self.level.sort_reverse = not self.level.sort_reverse
         self.apply_rows()
+        self.mark_sort()
+
+    def column_label(self, index: int, name: str) -> str:
+        """The header names the sort column and its direction."""
+        level = self.level
+        if index != level.sort_column:
+            return name
+        return f"{name} {'▼' if level.sort_reverse else '▲'}"
+
+    def mark_sort(self) -> None:
+        for index, name in enumerate(self.level.source.columns):
+            column = self.table.columns.get(ColumnKey(str(index)))
+            if column is not None:
+                column.label = Text(self.column_label(index, name))
+        self.table.refresh()
 
     # -- filter ------------------------------------------------------------------------------
     def action_start_filter(self) -> None:
@@ -442,6 +469,7 @@ class PanelView(Vertical):
 
     def action_next_view(self) -> None:
         """Swap this level for the next view of the same parent (e.g. steps -> instance groups)."""
+        self.from_triage = False
         views = self.level.source.alternatives()
         labels = [v.label for v in views]
         current = labels.index(self.level.source.label) if self.level.source.label in labels else -1
@@ -498,6 +526,10 @@ class PanelView(Vertical):
 
 def is_status_cell(text: str, status: str) -> bool:
     return bool(status) and (text == status or (len(text) >= 3 and status.startswith(text)))
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def age_of(epoch: float | None) -> str:

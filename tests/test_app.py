@@ -74,6 +74,25 @@ async def test_enter_on_a_triage_problem_opens_it_in_its_panel(app: WatchkeeperA
     async with app.run_test(size=SIZE) as pilot:
         ecs = await jump_from_triage(pilot, app, "prod/checkout-api", "ecs", "checkout-api")
         assert ecs.level.source.label == "prod › services"
+        await pilot.press("escape")  # back where the engineer came from, not up to the clusters
+        assert app.current_view is view_of(app, "triage")
+        triage_row = app.current_view.current_row()
+        assert triage_row is not None and triage_row.name == "prod/checkout-api"
+
+
+async def test_sorting_marks_the_column_and_sorts_ages_as_durations(app: WatchkeeperApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        triage = view_of(app, "triage")
+        await loaded(pilot, triage)
+        await pilot.press("s", "s")  # Sev, then Age
+        assert str(triage.table.columns[triage.table.ordered_columns[1].key].label) == "Age ▲"
+        ages = [triage.table.get_row_at(i)[1].plain for i in range(triage.table.row_count)]
+        from panels.ordering import seconds
+
+        known = [seconds(a) for a in ages if seconds(a) is not None]
+        assert known == sorted(known) and len(known) > 3
+        await pilot.press("o")
+        assert str(triage.table.ordered_columns[1].label) == "Age ▼"
 
 
 async def test_garbage_collection_resumes_once_the_first_panel_has_data(app: WatchkeeperApp) -> None:

@@ -200,6 +200,10 @@ class WatchkeeperApp(App[None]):
     def first_load(self) -> None:
         resume_collection()  # the console has started (tui/startup.py)
 
+    @on(PanelView.BackToTriage)
+    async def back_to_triage(self) -> None:
+        await self.action_show_panel("triage")
+
     @on(PanelView.Jump)
     async def jump(self, message: PanelView.Jump) -> None:
         await self.action_show_panel(message.panel)

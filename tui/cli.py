@@ -202,7 +202,7 @@ def render_table(out: Console, problems: Sequence, incomplete: Sequence, where: 
         table.add_row("?", item.panel.service, Text(clean(item.check.title)),
                       Text("CHECK INCOMPLETE", style="bold red"), "-", Text(clean(item.failure.sentence())))
     for p in problems:
-        table.add_row(Text(p.severity.name[:4], style=status_style(p.severity.name)), p.service,
+        table.add_row(Text(p.severity.short, style=status_style(p.severity.name)), p.service,
                       Text(clean(p.resource)), Text(clean(p.status), style=status_style(p.status)),
                       age(p.since), Text(clean(p.reason, limit=300)))
     out.print(table)
