@@ -3,8 +3,8 @@
 The session refuses anything not declared here (deny by default) and, in read-only mode,
 everything declared as mutating; `watchkeeper iam-policy` prints a least-privilege policy from
 it; the fault tests deny each operation in turn. A user is a triage check (`check:`), a panel
-level (`view:`, by its Source.kind), an action (`action:`, by its id) or a part of the console
-(`console:`).
+level (`view:`, by its Source.kind), an action (`action:`, by its id), a built-in runbook
+(`runbook:`, by its name) or a part of the console (`console:`).
 """
 
 from __future__ import annotations
@@ -110,6 +110,12 @@ USES: dict[str, str] = {
     "action:ebs.copy": "ec2:CopySnapshot",
     "action:ebs.delete": "ec2:DeleteSnapshot",
     "action:rds.snapshot": "rds:CreateDBSnapshot",
+    # -- runbooks (actions/runbooks/builtin; targets.py's DescribeServices and waiters' reads included) --
+    "runbook:ecs-crash-loop": "ecs:ListTasks ecs:DescribeTasks ecs:DescribeServices ecs:UpdateService "
+                              "logs:FilterLogEvents",
+    "runbook:sfn-execution-failed": "stepfunctions:DescribeExecution stepfunctions:StartExecution",
+    "runbook:snapshot-before-change": "ec2:DescribeVolumes ec2:CreateSnapshot ec2:DescribeSnapshots",
+    "runbook:automation-armed": "events:ListRuleNamesByTarget events:DescribeRule",
 }
 
 

@@ -3,12 +3,7 @@ same confirmation, read-only guard and audit as every key, and wait with progres
 
 model.py (the parsed form), templates.py ({{ JMESPath }} over row, inputs and earlier steps),
 loader.py (YAML with line numbers, validation, where runbooks come from), engine.py (RunbookRun,
-step by step, through a RunbookUI), targets.py (the `row` of a run started from an ARN).
+step by step, through a RunbookUI), targets.py (the `row` of a run started from an ARN), cli.py
+and console.py (`watchkeeper runbooks …`). Import from the modules: this package imports nothing,
+so the console's start does not pay for it.
 """
-
-from actions.runbooks.engine import Refused, RunbookRun, RunbookUI, StepRecord
-from actions.runbooks.loader import Catalog, RunbookError, load_all, load_file
-from actions.runbooks.model import Runbook, Step
-
-__all__ = ["Catalog", "Refused", "Runbook", "RunbookError", "RunbookRun", "RunbookUI", "Step", "StepRecord",
-           "load_all", "load_file"]
