@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -31,6 +32,10 @@ from tui.safe_text import clean
 from tui.screens import CommandLogScreen, HelpScreen
 from tui.session import AwsSession
 from tui.startup import RESUME_AFTER_SECONDS, resume_collection
+
+if TYPE_CHECKING:
+    from actions.runbooks.loader import Catalog
+    from actions.runbooks.model import Runbook
 
 SHORT_TITLES = {"stepfunctions": "SFN", "inspector": "Inspect", "snapshots": "Snaps", "pipelines": "Pipes"}
 TOAST_LIMIT = 600  # characters of a toast's message; the full text is in the command log or detail
@@ -70,6 +75,7 @@ class WatchkeeperApp(App[None]):
         theme: str = DEFAULT_THEME,
         start: Callable[[], AwsSession] | None = None,
         panels: Sequence[Panel] | None = None,
+        runbook_dirs: Sequence[Path] = (),
     ) -> None:
         """`start`, when given, makes the session in a worker (the demo starts its server there)."""
         super().__init__()
@@ -84,6 +90,8 @@ class WatchkeeperApp(App[None]):
         for view in self.views:
             self.bind(view.panel.key, f"show_panel('{view.panel.id}')", description=view.panel.title, show=False)
         self.runner: ActionRunner | None = None
+        self.runbooks: Catalog | None = None
+        self.runbook_dirs = list(runbook_dirs)
         self.waiting = False
         self.account, self.principal = "…", ""
         self.first_paint_at: float | None = None  # perf_counter, for benchmarks/run.py
@@ -127,6 +135,7 @@ class WatchkeeperApp(App[None]):
         self.aws = aws
         self.runner = ActionRunner(aws, self.audit)
         self.fetch_identity()
+        self.load_runbooks()
         self.current_view.tick()  # loads now unless it already has, or is backing off
         self.update_header()
 
@@ -218,6 +227,50 @@ class WatchkeeperApp(App[None]):
         if self.aws is not None:
             self.push_screen(LogGroupPicker(self.aws))
 
+    # -- runbooks ----------------------------------------------------------------------------------
+    @work(thread=True, exit_on_error=False, group="runbooks")
+    def load_runbooks(self) -> None:
+        """Built-ins, the config directory's and --runbooks': a bad file is reported, never fatal."""
+        from actions.runbooks.loader import load_all
+
+        catalog = load_all(extra=self.runbook_dirs)
+        self.call_from_thread(self.runbooks_loaded, catalog)
+
+    def runbooks_loaded(self, catalog: Catalog) -> None:
+        self.runbooks = catalog
+        for runbook in catalog.runbooks.values():
+            if runbook.key:
+                self.bind(runbook.key, f"runbook('{runbook.name}')", description=runbook.name, show=False)
+        if catalog.errors:
+            first = catalog.errors[0]
+            more = f" (and {len(catalog.errors) - 1} more: watchkeeper runbooks validate)" if len(catalog.errors) > 1 \
+                else ""
+            self.notify(f"{first}{more}", title="A runbook was not loaded", severity="warning", timeout=15)
+        self.refresh_bindings()
+
+    def runbooks_for_selection(self) -> list[Runbook]:
+        """The runbooks offered on the selected row (dangerous ones hidden in read-only mode)."""
+        view, catalog = self.current_view, self.runbooks
+        if catalog is None or view.current_row() is None:
+            return []
+        return catalog.for_kind(view.level.source.kind, read_only=bool(self.aws and self.aws.read_only))
+
+    def action_runbook(self, name: str) -> None:
+        from actions.runbooks.targets import row_context
+        from tui.runbook_screen import RunbookScreen
+
+        runbook = self.runbooks.get(name) if self.runbooks else None
+        row = self.current_view.current_row()
+        if runbook is None or row is None or self.aws is None:
+            return
+        if runbook not in self.runbooks_for_selection():
+            why = "it is marked dangerous and watchkeeper runs with --read-only" if self.aws.read_only and \
+                self.current_view.level.source.kind in runbook.applies_to else \
+                f"it applies to {', '.join(runbook.applies_to)} rows"
+            self.notify(f"Runbook {name} is not offered here: {why}.", severity="warning")
+            return
+        self.push_screen(RunbookScreen(self.aws, runbook, row_context(row)))
+
     def action_command_log(self) -> None:
         if self.aws is not None:
             self.push_screen(CommandLogScreen())
@@ -295,4 +348,6 @@ class WatchkeeperApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_wait":
             return self.waiting
+        if action == "runbook":  # a runbook's key works only on the rows it applies to
+            return any(r.name == parameters[0] for r in self.runbooks_for_selection())
         return True

@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 from rich import box
@@ -51,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--theme", default=None, help="colour theme: watchkeeper, watchkeeper-light, "
                         "ansi-dark (the terminal's own 16 colours; chosen by default on such terminals), "
                         "or any Textual theme")
+    parser.add_argument("--runbooks", action="append", default=[], metavar="DIR", type=Path,
+                        help="also load runbooks from DIR (a team's, kept in git); a later runbook replaces an "
+                             "earlier one of the same name")
     commands = parser.add_subparsers(dest="command")
     triage = commands.add_parser("triage", help="print everything failing; exit 0 (nothing failing), 1 (something "
                                  "failing), 2 (nothing could be checked), 3 (some checks failed, the rest found "
@@ -359,7 +363,7 @@ def run_console(args: argparse.Namespace) -> int:
     else:
         aws = make_session(args)
     app = WatchkeeperApp(aws, audit=AuditLog(audit_log_path()), theme=DEFAULT_THEME, start=start,
-                         panels=configured_panels())
+                         panels=configured_panels(), runbook_dirs=getattr(args, "runbooks", []))
     if theme not in app.available_themes:
         names = ", ".join(sorted(app.available_themes))
         raise SystemExit(f"Unknown theme {theme!r}: choose one of {names}.")

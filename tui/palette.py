@@ -53,6 +53,11 @@ class WatchkeeperCommands(Provider):
                 if action.applies(row):
                     found.append((f"{action.title}: {clean(row.name, limit=CELL_LIMIT)}",
                                   partial(view.action_run_action, action.id), f"key {action.key}"))
+            for runbook in app.runbooks_for_selection():
+                found.append((f"Runbook {runbook.name}: {clean(row.name, limit=CELL_LIMIT)}",
+                              partial(app.action_runbook, runbook.name),
+                              clean(runbook.description, limit=CELL_LIMIT)
+                              + (f" (key {runbook.key})" if runbook.key else "")))
         found += [("Command log", app.action_command_log, "every AWS call this session"),
                   ("Help: keys", app.action_help, "key ?")]
         return found

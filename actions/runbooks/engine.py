@@ -23,7 +23,7 @@ from actions.operations import find, iam_action
 from actions.runbooks.model import END, Input, Runbook, Step, compare
 from actions.runbooks.templates import as_text, expressions, references, render, search, truthy
 from tui.errors import ReadOnlyRefused, failure_of
-from tui.session import AuditUnavailable, AwsSession
+from tui.session import AuditUnavailable, AwsSession, last_call
 
 PASSED, FAILED, SKIPPED, DONE, REFUSED, DECLINED, CANCELLED = (
     "passed", "failed", "skipped", "done", "refused", "declined", "cancelled")
@@ -228,7 +228,7 @@ class RunbookRun:
         except StepFailed as exc:
             outcome, text = FAILED, str(exc)
         except (ClientError, BotoCoreError) as exc:
-            call = (step.service, step.operation) if step.operation else self.aws.last_call
+            call = (step.service, step.operation) if step.operation else last_call()
             outcome, text = FAILED, failure_of(exc, f"step {step.id}", call=call).sentence()
         except (JMESPathError, TypeError, ValueError) as exc:
             outcome, text = FAILED, f"Step {step.id} could not be prepared: {exc}."
