@@ -137,8 +137,9 @@ def run_logs(args: argparse.Namespace) -> int:
 
 def make_session(args: argparse.Namespace) -> AwsSession:
     if args.demo:
-        from tui.demo.run import start_demo
+        from tui.demo.run import check_region, start_demo
 
+        check_region(args.region)
         return start_demo(read_only=args.read_only, ticker=args.command is None or getattr(args, "follow", False))
     aws = AwsSession(profile=args.profile, region=args.region, endpoint_url=args.endpoint_url,
                      read_only=args.read_only)
@@ -356,7 +357,9 @@ def run_console(args: argparse.Namespace) -> int:
     start = None
     aws = None
     if args.demo:
-        from tui.demo.run import start_demo
+        from tui.demo.run import check_region, start_demo
+
+        check_region(args.region)
 
         def start() -> AwsSession:
             return start_demo(read_only=args.read_only)

@@ -115,12 +115,63 @@ def codebuild_batch_get_builds(self: Any) -> str:
     return json.dumps({"builds": builds, "buildsNotFound": sorted(ids - {b["id"] for b in builds})}, default=str)
 
 
+HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX = 100, 1000
+
+
+def sfn_get_execution_history(self: Any) -> Any:
+    """GetExecutionHistory from the history the demo seeded (moto's own is one canned success for
+    every execution), paged as Step Functions pages it: reverseOrder, maxResults, nextToken."""
+    from datetime import UTC
+
+    from moto.core.responses import ActionResult
+    from moto.stepfunctions.exceptions import InvalidToken
+
+    from tui.demo.seed import started_history
+
+    arn = self._get_param("executionArn")
+    backend = self.stepfunction_backend
+    execution = backend.describe_execution(arn)  # the real errors for a bad or unknown ARN
+    events = getattr(execution, "demo_history", None)
+    if events is None:
+        definition = getattr(backend.describe_state_machine_for_execution(arn), "demo_definition", None)
+        if definition is None:  # not the demo's: moto's answer
+            return _moto_execution_history(self)
+        # Started after the seed (a rerun): what it has done so far is start.
+        events = execution.demo_history = started_history(
+            definition, execution.start_date.replace(tzinfo=UTC), execution.execution_input)
+    events = list(events)
+    if execution.status == "ABORTED" and events[-1]["type"] != "ExecutionAborted":  # stopped from the console
+        events.append({"timestamp": (execution.stop_date or events[-1]["timestamp"]).replace(tzinfo=UTC),
+                       "type": "ExecutionAborted", "id": len(events) + 1, "previousEventId": len(events),
+                       "executionAbortedEventDetails": {}})
+    if self._get_param("reverseOrder"):
+        events.reverse()
+    size = min(max(int(self._get_param("maxResults") or HISTORY_PAGE_DEFAULT), 1), HISTORY_PAGE_MAX)
+    token = self._get_param("nextToken")
+    if token is not None and not (isinstance(token, str) and token.isdigit()):
+        raise InvalidToken(str(token))
+    offset = int(token or 0)
+    result: dict[str, Any] = {"events": events[offset:offset + size]}
+    if offset + size < len(events):
+        result["nextToken"] = str(offset + size)
+    return ActionResult(result)
+
+
+_moto_execution_history: Any = None
+
+
 def install() -> None:
     from moto.backup import urls as backup_urls
     from moto.backup.responses import BackupResponse
     from moto.codebuild.responses import CodeBuildResponse
     from moto.codepipeline.responses import CodePipelineResponse
     from moto.emr.responses import ElasticMapReduceResponse
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    global _moto_execution_history
+    if _moto_execution_history is None:  # installed once; the original answers for other executions
+        _moto_execution_history = StepFunctionResponse.get_execution_history
+        StepFunctionResponse.get_execution_history = sfn_get_execution_history  # type: ignore[method-assign]
 
     CodePipelineResponse.get_pipeline_state = codepipeline_get_pipeline_state  # type: ignore[attr-defined]
     CodePipelineResponse.retry_stage_execution = codepipeline_retry_stage_execution  # type: ignore[attr-defined]

@@ -6,6 +6,13 @@ from tui.demo.server import DEMO_CREDENTIALS, DEMO_REGION, start_server
 from tui.session import AwsSession
 
 
+def check_region(region: str | None) -> None:
+    """The incident is seeded in one region only: any other would be an empty account, silently."""
+    if region and region != DEMO_REGION:
+        raise SystemExit(f"The demo's incident is in {DEMO_REGION} only, not {region}: leave out --region "
+                         f"(or give --region {DEMO_REGION}) with --demo.")
+
+
 def start_demo(*, read_only: bool = False, ticker: bool = True) -> AwsSession:
     server = start_server()  # first: it makes moto's imports below cheaper
     from tui.demo.seed import seed_all

@@ -15,6 +15,7 @@ from typing import Any
 
 from moto.backends import get_backend
 from moto.batch_simple.models import batch_simple_backends
+from moto.ec2.models.elastic_block_store import Snapshot
 from moto.emr import models as moto_emr
 
 from tui.demo.server import DEMO_ACCOUNT, DEMO_REGION
@@ -177,71 +178,154 @@ def stop_task_as_oom(task: Any, *, minutes_ago: float) -> None:
     container.reason = OOM_REASON
 
 
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:"
+LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+# Ship hands the order to the warehouse and waits for its callback: a task that can wait for hours.
+SQS_CALLBACK = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+SHIP_QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/ship-requests"
+
+
+def lambda_task(function: str, **more: Any) -> dict[str, Any]:
+    return {"Type": "Task", "Resource": LAMBDA_INVOKE,
+            "Parameters": {"FunctionName": f"{FUNCTION}{function}", "Payload.$": "$"}, **more}
+
+
+MACHINES: dict[str, dict[str, Any]] = {
+    "order-fulfilment": {"StartAt": "ChargeCard", "States": {
+        "ChargeCard": lambda_task("charge", Next="Ship", Retry=[
+            {"ErrorEquals": ["PaymentTimeout"], "IntervalSeconds": 2, "MaxAttempts": 1}]),
+        "Ship": {"Type": "Task", "Resource": SQS_CALLBACK, "End": True, "Parameters": {
+            "QueueUrl": SHIP_QUEUE, "MessageBody": {"order.$": "$", "taskToken.$": "$$.Task.Token"}}},
+    }},
+    "nightly-report": {"StartAt": "QueryOrders", "States": {
+        "QueryOrders": lambda_task("report-query", Next="PublishReport"),
+        "PublishReport": lambda_task("report-publish", End=True),
+    }},
+}
+EXECUTIONS = {  # oldest first; each starts an hour after the one before
+    "order-fulfilment": ["SUCCEEDED", "SUCCEEDED", "FAILED", "SUCCEEDED", "RUNNING"],
+    "nightly-report": ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"],
+}
+SFN_ROLE = "arn:aws:iam::123456789012:role/demo-sfn"
+RUN_SECONDS = 300  # a successful run's length: "it usually takes 5m"
+
+
 def seed_stepfunctions(region: str) -> None:
-    role = "arn:aws:iam::123456789012:role/demo-sfn"
-    function = "arn:aws:lambda:us-east-1:123456789012:function:"
-    definition = json.dumps({
-        "StartAt": "ChargeCard",
-        "States": {
-            "ChargeCard": {"Type": "Task", "Resource": f"{function}charge", "Next": "Ship"},
-            "Ship": {"Type": "Task", "Resource": f"{function}ship", "End": True},
-        },
-    })
-    machines = {
-        "order-fulfilment": ["SUCCEEDED", "SUCCEEDED", "FAILED", "SUCCEEDED", "RUNNING"],
-        "nightly-report": ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"],
-    }
     moto_sfn, eventbridge = backend("stepfunctions", region), backend("events", region)
-    for name, statuses in machines.items():
-        arn = moto_sfn.create_state_machine(name=name, definition=definition, roleArn=role).arn
+    for name, statuses in EXECUTIONS.items():
+        definition = MACHINES[name]
+        machine = moto_sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=SFN_ROLE)
+        machine.demo_definition = definition  # executions started later get a history from it (moto_extras)
         # Is the automation armed? The nightly report's schedule was switched off.
         rule = f"{name}-schedule"
         eventbridge.put_rule(rule, scheduled_expression="cron(0 2 * * ? *)",
                              state="DISABLED" if name == "nightly-report" else "ENABLED")
-        eventbridge.put_targets(rule, None, [{"Id": "machine", "Arn": arn, "RoleArn": role}])
+        eventbridge.put_targets(rule, None, [{"Id": "machine", "Arn": machine.arn, "RoleArn": SFN_ROLE}])
         for index, status in enumerate(statuses):
-            execution = moto_sfn.start_execution(
-                arn, f"{name}-{index:03d}", json.dumps({"orderId": f"ord-{4100 + index}", "amount": 42.5}))
-            execution.start_date = naive_ago(hours=len(statuses) - index, minutes=5)
+            payload = ({"orderId": f"ord-{4100 + index}", "amount": 42.5} if name == "order-fulfilment"
+                       else {"day": f"2026-11-{20 + index}"})
+            execution = moto_sfn.start_execution(machine.arn, f"{name}-{index:03d}", json.dumps(payload))
+            start = ago(hours=len(statuses) - index, minutes=5)
+            execution.start_date = start.replace(tzinfo=None)  # moto keeps naive UTC
             execution.status = status
+            if status == "FAILED":
+                execution.error, execution.cause = "States.TaskFailed", PAYMENT_CAUSE
+            events = execution_history(definition, start, execution.execution_input, status,
+                                       error=execution.error or "", cause=execution.cause or "")
+            execution.demo_history = events  # what GetExecutionHistory answers (moto_extras)
             if status != "RUNNING":
-                execution.stop_date = naive_ago(hours=len(statuses) - index)
+                execution.stop_date = events[-1]["timestamp"].replace(tzinfo=None)
             if status == "SUCCEEDED":
                 execution.output = json.dumps({"ok": True})
-            if status == "FAILED":
-                execution.error = "States.TaskFailed"
-                execution.cause = PAYMENT_CAUSE
-                history = failed_history(ago(hours=len(statuses) - index, minutes=5), function)
-                execution.get_execution_history = lambda role_arn, history=history: history
 
 
-def failed_history(start: datetime, function: str) -> list[dict[str, Any]]:
-    """A history as Step Functions records it: ChargeCard's Lambda times out twice (one retry),
-    and the execution fails."""
-    step = iter(range(1, 100))
+class _History:
+    """Events numbered as Step Functions numbers them, each after the one before."""
 
-    def event(seconds: float, kind: str, **details: Any) -> dict[str, Any]:
-        number = next(step)
-        return {"timestamp": start + timedelta(seconds=seconds), "type": kind, "id": number,
-                "previousEventId": number - 1, **details}
+    def __init__(self, start: datetime) -> None:
+        self.start = start
+        self.events: list[dict[str, Any]] = []
 
-    task = {"resource": "invoke", "resourceType": "lambda"}
-    failed = {"error": "PaymentTimeout", "cause": PAYMENT_CAUSE, **task}
-    return [
-        event(0, "ExecutionStarted", executionStartedEventDetails={
-            "input": json.dumps({"orderId": "ord-4102", "amount": 42.5}), "roleArn": "demo"}),
-        event(0.1, "TaskStateEntered", stateEnteredEventDetails={"name": "ChargeCard", "input": "{}"}),
-        event(0.2, "TaskScheduled", taskScheduledEventDetails={
-            **task, "region": "us-east-1", "parameters": json.dumps({"FunctionName": f"{function}charge"})}),
-        event(0.3, "TaskStarted", taskStartedEventDetails=task),
-        event(30.3, "TaskFailed", taskFailedEventDetails=failed),
-        event(32.3, "TaskScheduled", taskScheduledEventDetails={
-            **task, "region": "us-east-1", "parameters": json.dumps({"FunctionName": f"{function}charge"})}),
-        event(32.4, "TaskStarted", taskStartedEventDetails=task),
-        event(62.4, "TaskFailed", taskFailedEventDetails=failed),
-        event(62.5, "ExecutionFailed", executionFailedEventDetails={"error": "States.TaskFailed",
-                                                                    "cause": PAYMENT_CAUSE}),
-    ]
+    def add(self, seconds: float, kind: str, **details: Any) -> None:
+        number = len(self.events) + 1
+        self.events.append({"timestamp": self.start + timedelta(seconds=seconds), "type": kind, "id": number,
+                            "previousEventId": number - 1, **details})
+
+
+def task_of(state: dict[str, Any]) -> dict[str, str]:
+    """resourceType and resource of a service integration: arn:aws:states:::lambda:invoke."""
+    kind, _, resource = str(state.get("Resource", "")).rpartition(":::")[2].partition(":")
+    return {"resourceType": kind, "resource": resource}
+
+
+def run_task(history: _History, at: float, name: str, state: dict[str, Any], payload: str, *,
+             seconds: float | None, failures: tuple[str, str] | None = None) -> float:
+    """One Task state: entered, scheduled, started (a callback task: its message submitted), then
+    succeeded and exited after `seconds`, failed (with every retry its Retry allows), or still
+    running (seconds None). Returns when it ended."""
+    task = task_of(state)
+    history.add(at, "TaskStateEntered", stateEnteredEventDetails={"name": name, "input": payload})
+    attempts = 1 + sum(r.get("MaxAttempts", 3) for r in state.get("Retry", [])) if failures else 1
+    for attempt in range(attempts):
+        if attempt:
+            at += state["Retry"][0].get("IntervalSeconds", 1)
+        history.add(at + 0.05, "TaskScheduled", taskScheduledEventDetails={
+            **task, "region": DEMO_REGION, "parameters": json.dumps(state.get("Parameters", {}))})
+        history.add(at + 0.1, "TaskStarted", taskStartedEventDetails=task)
+        if task["resource"].endswith(".waitForTaskToken"):
+            history.add(at + 0.2, "TaskSubmitted", taskSubmittedEventDetails={
+                **task, "output": json.dumps({"MessageId": "5f2c0d8e-demo"})})
+        if failures:
+            at += 30.0  # the payment provider's timeout
+            history.add(at, "TaskFailed", taskFailedEventDetails={
+                **task, "error": failures[0], "cause": failures[1]})
+    if seconds is None or failures:
+        return at
+    at += seconds
+    output = json.dumps({"ok": True})
+    history.add(at, "TaskSucceeded", taskSucceededEventDetails={**task, "output": output})
+    history.add(at + 0.05, "TaskStateExited", stateExitedEventDetails={"name": name, "output": output})
+    return at + 0.05
+
+
+def execution_history(definition: dict[str, Any], start: datetime, payload: str, status: str, *,
+                      error: str = "", cause: str = "") -> list[dict[str, Any]]:
+    """A history as Step Functions records it, through the definition's states. SUCCEEDED: every
+    state, in RUN_SECONDS; FAILED: the first state fails after its retries (PaymentTimeout);
+    RUNNING: the first state done, the next one still waiting."""
+    history = _History(start)
+    history.add(0, "ExecutionStarted", executionStartedEventDetails={"input": payload, "roleArn": SFN_ROLE})
+    names = []
+    name = definition["StartAt"]
+    while name:
+        names.append(name)
+        name = definition["States"][name].get("Next", "")
+    at = 0.1
+    for index, name in enumerate(names):
+        state, last = definition["States"][name], index == len(names) - 1
+        if status == "FAILED":
+            at = run_task(history, at, name, state, payload, seconds=None,
+                          failures=("PaymentTimeout", PAYMENT_CAUSE))
+            history.add(at + 0.1, "ExecutionFailed", executionFailedEventDetails={"error": error, "cause": cause})
+            break
+        if status == "RUNNING" and index == 1:
+            run_task(history, at, name, state, payload, seconds=None)
+            break
+        seconds = RUN_SECONDS - at - 0.3 if last else 40.0
+        at = run_task(history, at, name, state, payload, seconds=seconds) + 0.1
+        payload = json.dumps({"ok": True})
+        if last and status == "SUCCEEDED":
+            history.add(RUN_SECONDS, "ExecutionSucceeded", executionSucceededEventDetails={"output": payload})
+    return history.events
+
+
+def started_history(definition: dict[str, Any], start: datetime, payload: str) -> list[dict[str, Any]]:
+    """An execution started after the seed (a rerun): started, its first state entered and waiting."""
+    history = _History(start)
+    history.add(0, "ExecutionStarted", executionStartedEventDetails={"input": payload, "roleArn": SFN_ROLE})
+    name = definition["StartAt"]
+    run_task(history, 0.1, name, definition["States"][name], payload, seconds=None)
+    return history.events
 
 
 def create_role(name: str, *services: str) -> str:
@@ -264,27 +348,35 @@ def seed_codepipeline(region: str) -> None:
     )
     moto_pipeline = backend("codepipeline", region)
     build = failed_build(region)
-    for name, statuses in {"web-release": ["Succeeded", "Failed"],
-                           "api-release": ["Succeeded", "Succeeded", "InProgress"]}.items():
+    for name, runs in PIPELINE_RUNS.items():
         moto_pipeline.create_pipeline({
             "name": name, "roleArn": role,
             "artifactStore": {"type": "S3", "location": "demo-artifacts"},
             "stages": PIPELINE_STAGES[name],
         }, [])
-        execution_id = ""
-        for index, status in enumerate(statuses):
+        execution_ids = []
+        for status, started, updated in runs:
             execution_id = moto_pipeline.start_pipeline_execution(name, None)
+            execution_ids.append(execution_id)
             execution = moto_pipeline.pipelines[name].executions[execution_id]
             execution.status = status
-            execution.start_time = naive_ago(hours=3 - index)
-            execution.last_update_time = naive_ago(hours=3 - index, minutes=-7)
+            execution.start_time = naive_ago(minutes=started)
+            execution.last_update_time = naive_ago(minutes=updated)
             if status == "Failed":
                 execution.status_summary = (
                     "Stage Build failed: CodeBuild action Build failed in phase BUILD "
                     "(COMMAND_EXECUTION_ERROR: npm test exited with status 1)"
                 )
         sfn_execution = f"arn:aws:states:{region}:{DEMO_ACCOUNT}:execution:order-fulfilment:order-fulfilment-004"
-        moto_pipeline.pipelines[name].demo_stage_states = stage_states(name, execution_id, build, sfn_execution)
+        moto_pipeline.pipelines[name].demo_stage_states = stage_states(name, execution_ids, build, sfn_execution)
+
+
+# (status, started, last updated) in minutes ago, oldest first. api-release's previous run deployed
+# (its RunMigrations started order-fulfilment-004, 65 minutes ago); the latest waits for approval.
+PIPELINE_RUNS = {
+    "web-release": [("Succeeded", 187, 180), ("Failed", 127, 118)],
+    "api-release": [("Succeeded", 187, 180), ("Succeeded", 72, 65), ("InProgress", 60, 52)],
+}
 
 
 def _source_action(name: str) -> dict[str, Any]:
@@ -313,18 +405,20 @@ PIPELINE_STAGES = {
 }
 
 
-def stage_states(name: str, execution_id: str, build: dict[str, Any], sfn_execution: str) -> list[dict[str, Any]]:
-    """What GetPipelineState reports: web-release's build failed; api-release waits on a manual
-    approval while its Lambda action polls a Step Functions execution."""
+def stage_states(name: str, execution_ids: list[str], build: dict[str, Any],
+                 sfn_execution: str) -> list[dict[str, Any]]:
+    """What GetPipelineState reports: web-release's build failed; api-release's latest run waits on
+    a manual approval, so its Deploy stage still shows the previous run, whose Lambda action
+    started a Step Functions execution (still running)."""
 
     def action(action_name: str, status: str, minutes: float, **more: Any) -> dict[str, Any]:
         return {"actionName": action_name,
                 "latestExecution": {"status": status, "lastStatusChange": ago(minutes=minutes).isoformat(),
                                     **more}}
 
-    def stage(stage_name: str, status: str, *actions: dict[str, Any]) -> dict[str, Any]:
+    def stage(stage_name: str, status: str, *actions: dict[str, Any], run: int = -1) -> dict[str, Any]:
         return {"stageName": stage_name, "actionStates": list(actions),
-                "latestExecution": {"pipelineExecutionId": execution_id, "status": status}}
+                "latestExecution": {"pipelineExecutionId": execution_ids[run], "status": status}}
 
     if name == "web-release":
         return [
@@ -337,13 +431,13 @@ def stage_states(name: str, execution_id: str, build: dict[str, Any], sfn_execut
             {"stageName": "Deploy", "actionStates": [{"actionName": "Deploy"}]},
         ]
     return [
-        stage("Source", "Succeeded", action("Source", "Succeeded", 65)),
-        stage("Build", "Succeeded", action("Build", "Succeeded", 58)),
+        stage("Source", "Succeeded", action("Source", "Succeeded", 59)),
+        stage("Build", "Succeeded", action("Build", "Succeeded", 53)),
         stage("Approve", "InProgress", action("ProductionGate", "InProgress", 52, token="demo-approval-token",
                                               summary="Waiting for approval: release api 3.1.0 to production")),
-        stage("Deploy", "InProgress", action(
-            "RunMigrations", "InProgress", 50, externalExecutionId="start-order-workflow:4f2a",
-            summary=f"Polling {sfn_execution} (RUNNING)")),
+        stage("Deploy", "Succeeded", action(
+            "RunMigrations", "Succeeded", 65, externalExecutionId="start-order-workflow:4f2a",
+            summary=f"api 3.0.9: started {sfn_execution}"), run=-2),
     ]
 
 
@@ -401,6 +495,14 @@ class _LostNodesGroup(moto_emr.InstanceGroup):  # type: ignore[name-defined,misc
         return self.num_instances - self.lost
 
 
+class _EndedGroup(moto_emr.InstanceGroup):  # type: ignore[name-defined,misc]
+    """moto keeps an ended cluster's instances running; EMR reports none."""
+
+    @property
+    def running_instance_count(self) -> int:
+        return 0
+
+
 class _FailedCluster(moto_emr.Cluster):  # type: ignore[name-defined,misc]
     """moto's Cluster status has no StateChangeReason code; the demo's broken cluster does."""
 
@@ -442,18 +544,35 @@ def run_job_flow(region: str, name: str, applications: tuple[str, ...], *, steps
     return cluster
 
 
+def set_timeline(region: str, cluster: Any, created: float, ready: float | None, ended: float | None) -> None:
+    """The cluster's and its groups' times, in minutes ago (moto stamps them at the seed's start)."""
+    cluster.creation_datetime = naive_ago(minutes=created)
+    cluster.start_datetime = naive_ago(minutes=created - 2)
+    cluster.ready_datetime = naive_ago(minutes=ready) if ready is not None else None
+    cluster.end_datetime = naive_ago(minutes=ended) if ended is not None else None
+    for group in backend("emr", region).instance_groups.values():
+        if group.cluster_id == cluster.id:
+            group.creation_date_time = naive_ago(minutes=created)
+            group.start_date_time = naive_ago(minutes=created - 2)
+            group.ready_date_time = cluster.ready_datetime
+            group.end_date_time = cluster.end_datetime
+            if ended is not None:
+                group.__class__, group.state = _EndedGroup, "TERMINATED"
+
+
 def seed_emr(region: str) -> None:
     cluster = run_job_flow(region, "etl-nightly", ("Spark", "Hadoop"), steps={
         "ingest-orders": "s3://demo-jobs/ingest.py", "build-aggregates": "s3://demo-jobs/aggregate.py",
         "export-warehouse": "s3://demo-jobs/export.py", "refresh-dashboards": "s3://demo-jobs/refresh.py"})
     cluster.state = "WAITING"
+    set_timeline(region, cluster, created=120, ready=112, ended=None)  # up before its first step ran
     core = next(g for g in backend("emr", region).instance_groups.values()
                 if g.cluster_id == cluster.id and g.role == "CORE")
     core.__class__ = _LostNodesGroup
     states = ["COMPLETED", "COMPLETED", "FAILED", "PENDING"]
     for index, (item, state) in enumerate(zip(cluster.steps, states, strict=True)):
         item.state = state
-        item.creation_date_time = naive_ago(hours=2)
+        item.creation_date_time = cluster.creation_datetime  # submitted with the cluster
         if state != "PENDING":
             item.start_date_time = naive_ago(minutes=110 - index * 30)
             item.end_date_time = naive_ago(minutes=85 - index * 30)
@@ -473,7 +592,7 @@ def seed_emr(region: str) -> None:
     broken.last_state_change_reason = (
         "On the master instance (i-0demo), bootstrap action 1 returned a non-zero return code"
     )
-    broken.end_datetime = naive_ago(minutes=35)
+    set_timeline(region, broken, created=45, ready=None, ended=35)  # its bootstrap never finished
 
 
 def seed_batch(region: str) -> None:
@@ -502,11 +621,16 @@ def seed_batch(region: str) -> None:
         job_id = moto.submit_job(name, "nightly-export", "analytics", {})[1]
         job = moto._jobs[job_id]
         job.status = status
-        if status == "FAILED":
+        # moto runs the job at once: its times are the seed's. Aware datetimes: moto reads them
+        # with .timestamp(), which takes a naive one as local time.
+        if status == "RUNNABLE":
+            job.job_stopped = False
+            job.attempts.clear()
+            set_job_times(job, ago(hours=3), None, None)
+        elif status == "FAILED":
+            set_job_times(job, ago(minutes=70), ago(minutes=52), ago(minutes=48))  # 18 minutes waiting for capacity
             job.job_stopped_reason = "Essential container in task exited"
             job.exit_code = 1
-            job.job_created_at = naive_ago(minutes=70)
-            job.job_stopped_at = naive_ago(minutes=48)
             job.attempts[-1]["container"].update(
                 exitCode=1, reason="ResourceInitializationError: unable to pull secrets or registry auth")
             job.attempts[-1]["statusReason"] = "Essential container in task exited"
@@ -514,12 +638,26 @@ def seed_batch(region: str) -> None:
                       ["export: reading s3://demo-warehouse/2026-11-22/",
                        "ERROR unable to pull secrets: AccessDeniedException on secretsmanager:GetSecretValue"],
                       step_ms=1)
-        elif status == "RUNNABLE":
-            job.job_stopped = False
-            job.attempts.clear()
-            job.job_created_at = naive_ago(hours=3)
         else:
-            job.job_created_at = naive_ago(days=22 - int(name[-2:]), hours=1)
+            created = ago(days=22 - int(name[-2:]), hours=1)
+            set_job_times(job, created, created + timedelta(minutes=2), created + timedelta(minutes=21))
+            job.exit_code = 0
+            job.attempts[-1]["container"]["exitCode"] = 0
+    # moto's Batch makes an empty ECS cluster (OnDemand_Batch_…) for each managed compute
+    # environment; in the ECS panel it would be a cluster no part of the incident explains.
+    ecs = backend("ecs", region)
+    for cluster in [c for c in ecs.clusters if c.startswith("OnDemand_Batch_")]:
+        del ecs.clusters[cluster]
+
+
+def set_job_times(job: Any, created: datetime, started: datetime | None, stopped: datetime | None) -> None:
+    """A job's and its last attempt's times, in the order Batch records them."""
+    job.job_created_at = created
+    if started is not None and stopped is not None:
+        job.job_started_at, job.job_stopped_at = started, stopped
+        if job.attempts:
+            job.attempts[-1].update(startedAt=int(started.timestamp() * 1000),
+                                    stoppedAt=int(stopped.timestamp() * 1000))
 
 
 INSPECTOR_FINDINGS = [
@@ -563,7 +701,7 @@ def inspector_finding(severity: str, title: str, cve: str, resource_type: str, r
 
 def seed_inspector(region: str) -> None:
     inspector = backend("inspector2", region)
-    inspector.enable([DEMO_ACCOUNT], ["EC2", "ECR"])
+    inspector.enable([DEMO_ACCOUNT], ["EC2", "ECR", "LAMBDA"])  # the findings include a Lambda function
     findings = [inspector_finding(*spec) for spec in INSPECTOR_FINDINGS]
     # moto answers each distinct ListFindings query with the next queued result; queue enough
     # copies that every query the console makes sees the same findings.
@@ -613,7 +751,17 @@ def seed_snapshots(region: str) -> None:
             moto.create_snapshot(volume, f"daily {name}").start_time = naive_ago(hours=hours_old)
         if name == "orders-db-data":  # tonight's backup of the database volume failed
             failed = moto.create_snapshot(volume, f"daily {name}")
+            failed.__class__ = _ErroredSnapshot
             failed.status, failed.start_time = "error", naive_ago(minutes=50)
+            failed.state_message = "Snapshot creation failed: the volume's I/O was suspended (internal error)"
+
+
+class _ErroredSnapshot(Snapshot):  # type: ignore[misc]
+    """moto reports every snapshot 100% done; one in error stopped where it failed."""
+
+    @property
+    def progress(self) -> str:
+        return "37%"
 
 
 def seed_all(region: str = DEMO_REGION) -> None:
