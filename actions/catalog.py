@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 
 from actions.model import Action, Ask, Wait
 from panels.batch import QUEUED, resubmit_params
 from panels.inspector import suppression_filter
+from tui.safe_text import JsonTooComplex, load_json
 
 SERVICES_STABLE = Wait("ecs", "services_stable",
                        lambda params, _: {"cluster": params["cluster"], "services": [params["service"]]})
@@ -224,9 +224,12 @@ BY_ID = {action.id: action for action in ACTIONS}
 
 
 def json_input(text: str) -> str:
-    """Execution input must be JSON: say where it is not, before anything is sent."""
+    """Execution input must be JSON: say where it is not, before anything is sent. Step Functions
+    takes at most 256 KiB; a structure nested deeper than Python's stack is refused, not a crash."""
     try:
-        json.loads(text)
+        load_json(text, limit=262_144, depth=500)
+    except JsonTooComplex as exc:
+        raise ValueError(f"Input is too large or too deep for watchkeeper to check ({exc}).") from None
     except ValueError as exc:
         raise ValueError(f"Input is not JSON: {exc}.") from None
     return text

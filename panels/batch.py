@@ -92,7 +92,7 @@ def check_jobs(aws: AwsSession, memo: Memo) -> list[Problem]:
     problems = []
     for q in memo.get("batch.queues", lambda: list_queues(aws)):
         arn, name = q.get("jobQueueArn") or queue_name(q), queue_name(q)
-        jobs = recent_jobs(aws, arn)
+        jobs = tolerate(aws, f"jobs of {name}", lambda arn=arn: recent_jobs(aws, arn), [])
         stuck = [j for j in jobs if is_stuck(j)]
         compute = tolerate(aws, f"compute environments of {name}", lambda q=q: capacity(environments(aws, q)),
                            UNKNOWN) if stuck else ""

@@ -16,6 +16,7 @@ from panels.model import (
     Source,
     age,
     chunks,
+    describe_failures,
     newest_first,
     paginate,
     tolerate,
@@ -40,7 +41,9 @@ def describe_services(aws: AwsSession, cluster: str) -> list[dict[str, Any]]:
     arns = list(paginate(ecs, "list_services", "serviceArns", cluster=cluster))
     found: list[dict[str, Any]] = []
     for batch in chunks(arns, DESCRIBE_SERVICES_MAX):
-        found += ecs.describe_services(cluster=cluster, services=list(batch)).get("services", [])
+        answer = ecs.describe_services(cluster=cluster, services=list(batch))
+        found += answer.get("services", [])
+        describe_failures(f"services of {short_name(cluster)}", "ecs:DescribeServices", answer.get("failures", []))
     return found
 
 
@@ -53,7 +56,9 @@ def describe_tasks(aws: AwsSession, cluster: str, statuses: tuple[str, ...] = ("
         arns += paginate(ecs, "list_tasks", "taskArns", cluster=cluster, desiredStatus=status, **filters)
     tasks: list[dict[str, Any]] = []
     for batch in chunks(list(dict.fromkeys(arns)), DESCRIBE_TASKS_MAX):
-        tasks += ecs.describe_tasks(cluster=cluster, tasks=list(batch)).get("tasks", [])
+        answer = ecs.describe_tasks(cluster=cluster, tasks=list(batch))
+        tasks += answer.get("tasks", [])
+        describe_failures(f"tasks of {short_name(cluster)}", "ecs:DescribeTasks", answer.get("failures", []))
     return tasks
 
 
@@ -95,7 +100,10 @@ def check_services(aws: AwsSession, memo: Memo) -> list[Problem]:
     stopped tasks, where they can be described (without them the counts still tell)."""
     problems: list[Problem] = []
     for arn in cluster_arns(aws, memo):
-        services = describe_services(aws, arn)
+        # One cluster that cannot be read (deleted mid-scan, denied by a resource policy) must
+        # not hide the problems of the others.
+        services = tolerate(aws, f"services of cluster {short_name(arn)}", lambda arn=arn: describe_services(aws, arn),
+                            [])
         if not services:
             continue
         stopped = tolerate(aws, f"crash loops in {short_name(arn)} (stopped tasks)",

@@ -134,7 +134,9 @@ def check_steps(aws: AwsSession, memo: Memo) -> list[Problem]:
         cid, name = cluster_id(c), cluster_name(c)
         if not cid or state(c)[0] in ENDED:
             continue
-        for step in paginate(emr, "list_steps", "Steps", ClusterId=cid, StepStates=["FAILED"]):
+        steps = tolerate(aws, f"failed steps of {name}", lambda cid=cid: list(
+            paginate(emr, "list_steps", "Steps", ClusterId=cid, StepStates=["FAILED"])), [])
+        for step in steps:
             status = step.get("Status") or {}
             failure = status.get("FailureDetails") or {}
             step_id = step.get("Id") or ""
@@ -154,7 +156,8 @@ def check_nodes(aws: AwsSession, memo: Memo) -> list[Problem]:
         cid, name = cluster_id(c), cluster_name(c)
         if not cid or state(c)[0] not in UP:
             continue
-        for group in short_groups(describe(aws, cid)[1]):
+        groups = tolerate(aws, f"instance groups of {name}", lambda cid=cid: describe(aws, cid)[1], [])
+        for group in short_groups(groups):
             problems.append(Problem(
                 panel="emr", service="EMR", resource=f"{name}/{group_name(group)}", status="NODES LOST",
                 reason=f"{group.get('InstanceGroupType', '')} {group.get('Market', '')} group running "

@@ -9,14 +9,14 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 
-from tui.errors import Failure, failure_of
+from tui.errors import NOT_FOUND, Failure, failure_of
 
 if TYPE_CHECKING:
     from tui.session import AwsSession
@@ -129,6 +129,18 @@ def tolerate(aws: AwsSession, what: str, read: Callable[[], T], default: T) -> T
         return default
 
 
+def describe_failures(what: str, action: str, failures: list[dict[str, Any]]) -> None:
+    """Items a batch describe call answered under `failures` (ECS, Batch): a gap, not silence."""
+    gaps = _GAPS.get()
+    if not failures or gaps is None:
+        return
+    names = ", ".join(f"{f.get('arn') or f.get('name') or '?'} ({f.get('reason') or f.get('detail') or '?'})"
+                      for f in failures[:5])
+    more = f" and {len(failures) - 5} more" if len(failures) > 5 else ""
+    gaps.append(Failure(what, action, NOT_FOUND, "These were listed but could not be described; the rest is shown.",
+                        f"{names}{more}"))
+
+
 class Memo:
     """Reads shared by the checks of one triage run (a panel's list of clusters), made once
     even when its checks run in parallel; a failed read fails every check that needs it."""
@@ -181,8 +193,22 @@ def run_check(check: Check, aws: AwsSession, memo: Memo | None = None) -> CheckR
         try:
             problems = check.run(aws, memo or Memo())
         except Exception as exc:
-            return CheckResult(check, [], [*gaps, failed(exc, check.title, aws)], ran=False)
-    return CheckResult(check, problems, gaps)
+            return CheckResult(check, [], merged([*gaps, failed(exc, check.title, aws)]), ran=False)
+    return CheckResult(check, problems, merged(gaps))
+
+
+def merged(failures: list[Failure]) -> list[Failure]:
+    """One failure per action and kind: a denied ListSteps is one line, not one per cluster."""
+    groups: dict[tuple[str, str], list[Failure]] = {}
+    for failure in failures:
+        groups.setdefault((failure.action, failure.kind), []).append(failure)
+    found = []
+    for same in groups.values():
+        first = same[0]
+        if len(same) > 1:
+            first = replace(first, what=f"{first.what} and {len(same) - 1} more like it")
+        found.append(first)
+    return found
 
 
 @dataclass(frozen=True)

@@ -178,7 +178,7 @@ def check_failed(aws: AwsSession, memo: Memo) -> list[Problem]:
     problems = []
     for pipeline in pipelines(aws, memo):
         name = pipeline["name"]
-        history = history_of(aws, memo, name)
+        history = tolerate(aws, f"executions of {name}", lambda name=name: history_of(aws, memo, name), [])
         latest = history[0] if history else {}
         if latest.get("status") != "Failed":
             continue
@@ -192,7 +192,8 @@ def check_approvals(aws: AwsSession, memo: Memo) -> list[Problem]:
     problems = []
     for pipeline in pipelines(aws, memo):
         name = pipeline["name"]
-        for stage, action, found in waiting_approvals(stages_of(aws, memo, name)):
+        stages = tolerate(aws, f"stage states of {name}", lambda name=name: stages_of(aws, memo, name), [])
+        for stage, action, found in waiting_approvals(stages):
             latest = latest_of(found)
             since = utc(latest.get("lastStatusChange"))
             problems.append(Problem(
@@ -210,7 +211,7 @@ def check_stuck(aws: AwsSession, memo: Memo) -> list[Problem]:
     problems: list[Problem] = []
     for pipeline in pipelines(aws, memo):
         name = pipeline["name"]
-        history = history_of(aws, memo, name)
+        history = tolerate(aws, f"executions of {name}", lambda name=name: history_of(aws, memo, name), [])
         latest = history[0] if history else {}
         if latest.get("status") != "InProgress" or overdue(latest, history) is None:
             continue

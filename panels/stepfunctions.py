@@ -223,9 +223,11 @@ def check_failed(aws: AwsSession, memo: Memo) -> list[Problem]:
     for machine in machines(aws, memo):
         if not keeps_executions(machine):
             continue
+        arn = machine["stateMachineArn"]
         for status in BAD:
-            problems += [failed_execution(aws, machine, e, status)
-                         for e in recent(aws, machine["stateMachineArn"], status, limit=10) if in_window(e)]
+            found = tolerate(aws, f"{status.lower()} executions of {machine.get('name', arn)}",
+                             lambda arn=arn, status=status: recent(aws, arn, status, limit=10), [])
+            problems += [failed_execution(aws, machine, e, status) for e in found if in_window(e)]
     return problems
 
 
@@ -233,7 +235,9 @@ def check_long_running(aws: AwsSession, memo: Memo) -> list[Problem]:
     problems = []
     for machine in machines(aws, memo):
         if keeps_executions(machine):
-            problems += long_running(machine, recent(aws, machine["stateMachineArn"]))
+            arn = machine["stateMachineArn"]
+            found = tolerate(aws, f"executions of {machine.get('name', arn)}", lambda arn=arn: recent(aws, arn), [])
+            problems += long_running(machine, found)
     return problems
 
 

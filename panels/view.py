@@ -25,8 +25,9 @@ from actions.catalog import ACTIONS, BY_ID, for_kind
 from panels.export import export_rows
 from panels.model import Listing, Panel, Row, Source, age, failed
 from panels.ordering import arrange, is_failing, status_style
-from tui.errors import Failure, explain
+from tui.errors import UNEXPECTED, Failure, explain
 from tui.safe_text import cell, clean, clean_text, safe
+from tui.session import AwsSession
 
 REFRESH_SECONDS = 15.0
 MAX_BACKOFF_SECONDS = 300.0
@@ -112,13 +113,15 @@ class PanelView(Vertical):
         self.footer_actions: frozenset[str] = frozenset()
         self.waiting = ""
         self.from_triage = False  # opened by a jump from triage: esc returns there
+        self.filter_opening = False  # `/` pressed, the filter box not focused yet
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(id="crumb", classes="crumb")
         yield Static(id="gaps", classes="gaps hidden")
         yield Static(id="summary", classes="summary hidden")
-        yield Input(placeholder="filter: words to match, esc to close", id="filter", classes="hidden")
+        yield Input(placeholder="filter: words to match, esc to close", id="filter", classes="hidden",
+                    select_on_focus=False)  # keys typed before focus arrived must not be replaced
         yield RowTable(cursor_type="row", zebra_stripes=True, id="table")
         with VerticalScroll(id="detail-scroll"):
             yield Static(id="detail")
@@ -173,8 +176,10 @@ class PanelView(Vertical):
         except Exception as exc:  # shown in this panel only; its last rows stay, marked stale
             if not get_current_worker().is_cancelled:
                 failure = failed(exc, source.label, aws)
+                note_ours(aws, source, [failure])
                 self.app.call_from_thread(self.loaded, generation, None, failure.sentence())
             return
+        note_ours(aws, source, listing.gaps)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.loaded, generation, listing, "")
 
@@ -423,7 +428,39 @@ class PanelView(Vertical):
         box = self.query_one("#filter", Input)
         box.remove_class("hidden")
         box.value = self.level.filter
+        box.cursor_position = len(box.value)
+        self.filter_opening = True
         box.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed right after `/` in a burst (over SSH, a paste) arrive before the filter box
+        has focus: they would reach the table's bindings (`q` quits, `X` stops a task). Until the
+        box has focus, they are typed into it here."""
+        box = self.query_one("#filter", Input)
+        if box.has_focus:
+            return
+        if event.character == "/" and not self.filter_opening:
+            # Handled here, in key order: as a binding it would run only after the burst's
+            # other keys had already bubbled past this view.
+            self.action_start_filter()
+        elif not self.filter_opening:
+            return
+        elif event.is_printable and event.character:
+            box.insert_text_at_cursor(event.character)
+        elif event.key == "backspace":
+            box.action_delete_left()
+        elif event.key == "enter":
+            self.filter_opening = False
+            self.table.focus()
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget is not self.query_one("#filter", Input):
+            return
+        self.filter_opening = False
 
     def set_filter(self, text: str) -> None:
         self.level.filter = text
@@ -526,6 +563,13 @@ class PanelView(Vertical):
 
 def is_status_cell(text: str, status: str) -> bool:
     return bool(status) and (text == status or (len(text) >= 3 and status.startswith(text)))
+
+
+def note_ours(aws: AwsSession, source: Source, failures: list[Failure]) -> None:
+    """Failures of our own parsing go into the command log too: its calls all read `ok`."""
+    for failure in failures:
+        if failure.kind == UNEXPECTED:
+            aws.note_failure(f"refresh {source.label}", failure.message)
 
 
 def plural(count: int, noun: str) -> str:

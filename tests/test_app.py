@@ -142,3 +142,19 @@ async def test_a_broken_panel_shows_its_error_and_the_others_keep_working(server
         await loaded(pilot, view_of(app, "pipelines"))
         assert view_of(app, "pipelines").shown
 
+
+
+async def test_a_burst_of_keys_after_slash_goes_into_the_filter(app: WatchkeeperApp) -> None:
+    """Over SSH or in a paste the keys arrive together, before the filter box has focus: none of
+    them may reach the table's bindings (`q` would quit, `o` reverse the order)."""
+    from textual import events
+
+    async with app.run_test(size=SIZE) as pilot:
+        triage = view_of(app, "triage")
+        await loaded(pilot, triage)
+        for character in "/checkq":
+            app.post_message(events.Key("slash" if character == "/" else character, character))
+        await pilot.pause(0.5)
+        assert app.is_running and triage.level.filter == "checkq" and triage.level.sort_reverse is False
+        await pilot.press(*"out")  # and it goes on from there
+        assert triage.level.filter == "checkqout"

@@ -58,7 +58,7 @@ def test_emr_lists_and_reports_without_describe_cluster(server: DemoServer) -> N
     assert [p.resource for p in results["emr.steps"].problems] == ["etl-nightly/export-warehouse"]
     assert not results["emr.clusters"].failures and not results["emr.steps"].failures
     nodes_check = results["emr.nodes"]  # it needs the description: it says so instead of going quiet
-    assert not nodes_check.ran and nodes_check.failures[0].action == "elasticmapreduce:DescribeCluster"
+    assert not nodes_check.problems and nodes_check.failures[0].action == "elasticmapreduce:DescribeCluster"
 
 
 def test_emr_instance_groups_denied_leave_nodes_unknown(server: DemoServer) -> None:
@@ -159,3 +159,39 @@ def test_millis_takes_anything() -> None:
     assert millis(10**30) is None  # out of range, not an OverflowError
     assert millis(1_700_000_000_000) == millis("1700000000000") is not None
     assert [x for x, _ in newest_first([(1, None), (2, millis(1_000))], lambda p: p[1])] == [2, 1]
+
+
+def test_one_unreadable_ecs_cluster_costs_only_its_own_services(server: DemoServer) -> None:
+    """A cluster deleted mid-scan (or denied by a resource policy) must not hide the others."""
+    from panels.ecs import EcsPanel
+    from panels.triage import collect
+
+    aws = session(server)
+
+    def gone(params: dict, **_: object) -> None:  # type: ignore[type-arg]
+        if params.get("cluster", "").endswith("/staging"):
+            raise ClientError({"Error": {"Code": "ClusterNotFoundException", "Message": "Cluster not found."},
+                               "ResponseMetadata": {"HTTPStatusCode": 400}}, "ListServices")
+
+    aws.client("ecs").meta.events.register_first("before-parameter-build.ecs.ListServices", gone)
+    triage = collect(aws, [EcsPanel()])
+    assert "prod/checkout-api" in {p.resource for p in triage.problems} and triage.exit_code == 1
+    [incomplete] = triage.incomplete
+    assert incomplete.failure.action == "ecs:ListServices" and "staging" in incomplete.failure.what
+
+
+def test_services_ecs_could_not_describe_are_a_gap_not_silence(server: DemoServer) -> None:
+    from panels.ecs import EcsServices
+
+    aws = session(server)
+
+    def half(http_response: object = None, parsed: dict | None = None, **_: object) -> None:  # type: ignore[type-arg]
+        if parsed and parsed.get("services"):
+            lost = parsed["services"].pop()
+            parsed.setdefault("failures", []).append({"arn": lost["serviceArn"], "reason": "MISSING"})
+
+    aws.client("ecs").meta.events.register("after-call.ecs.DescribeServices", half)
+    clusters = {r.name: r for r in __import__("panels.ecs", fromlist=["EcsPanel"]).EcsPanel().rows(aws)}
+    listing = EcsServices(clusters["prod"].key, "prod").load(aws)
+    [gap] = listing.gaps
+    assert gap.action == "ecs:DescribeServices" and "MISSING" in gap.message

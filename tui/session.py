@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from actions.audit import AuditLog
 
 USER_AGENT = f"watchkeeper/{__version__}"
+CLIENT_SIDE = "watchkeeper"  # the service of call-log records for failures in watchkeeper itself, not AWS
 
 
 _THREAD = threading.local()  # the call each thread has in flight (a thread sends one at a time)
@@ -160,6 +161,12 @@ class AwsSession:
             yield
         finally:
             self._local.intent = {}
+
+    def note_failure(self, what: str, message: str) -> None:
+        """A failure on our side after the calls succeeded (parsing a response raised): the command
+        log shows it as a failed `watchkeeper` record, so a broken refresh never reads as all `ok`."""
+        self.calls.append(CallRecord(at=time.time(), service=CLIENT_SIDE, operation=what, params={},
+                                     duration_ms=0.0, ok=False, error=message))
 
     # -- botocore event hooks ----------------------------------------------------------------
     def _before_call(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
