@@ -1,4 +1,7 @@
-"""`L`: pick any log group by prefix and follow all its streams."""
+"""`L`: pick any log group by prefix and follow all its streams.
+
+The focus stays in the prefix box: typing narrows the list (a server-side prefix search, once
+typing pauses), the arrow keys move in the list, enter opens the highlighted group."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import DataTable, Input
 
 from panels.model import LogTarget, paginate, when
@@ -17,6 +21,7 @@ from tui.safe_text import cell
 from tui.session import AwsSession
 
 MAX_GROUPS = 200
+TYPING_PAUSE = 0.3  # seconds without a key before the prefix is searched: one call per pause, not per key
 
 
 def group_name(group: dict) -> str:  # type: ignore[type-arg]
@@ -33,14 +38,23 @@ class LogGroupPicker(ModalScreen[None]):
     LogGroupPicker > Input { width: 90%; }
     LogGroupPicker > DataTable { width: 90%; height: 70%; }
     """
-    BINDINGS = [Binding("escape", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close"),
+        # Screen bindings: they act while the prefix box has the focus (the list has its own).
+        Binding("up", "move('cursor_up')", show=False),
+        Binding("down", "move('cursor_down')", show=False),
+        Binding("pageup", "move('page_up')", show=False),
+        Binding("pagedown", "move('page_down')", show=False),
+    ]
 
     def __init__(self, aws: AwsSession) -> None:
         super().__init__()
         self.aws = aws
+        self.shown_prefix: str | None = None  # the prefix the list shows the groups of
+        self.typing: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="log group prefix, e.g. /ecs/ or /aws/lambda/ (enter to search)")
+        yield Input(placeholder="log group prefix, e.g. /ecs/ or /aws/lambda/ (↑↓ move, enter opens)")
         table: DataTable = DataTable(cursor_type="row")
         table.add_columns("Log group", "Stored", "Retention", "Created")
         yield table
@@ -48,10 +62,27 @@ class LogGroupPicker(ModalScreen[None]):
     def on_mount(self) -> None:
         self.search("")
 
+    @on(Input.Changed)
+    def typed(self, event: Input.Changed) -> None:
+        if self.typing is not None:
+            self.typing.stop()
+        prefix = event.value.strip()
+        self.typing = self.set_timer(TYPING_PAUSE, lambda: self.search(prefix))
+
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
-        self.search(event.value.strip())
-        self.query_one(DataTable).focus()
+        """Enter opens the highlighted group; where the list is not yet the typed prefix's, it
+        searches now instead (a second enter opens)."""
+        prefix, table = event.value.strip(), self.query_one(DataTable)
+        if prefix == self.shown_prefix and table.row_count:
+            self.open(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""))
+            return
+        if self.typing is not None:
+            self.typing.stop()
+        self.search(prefix)
+
+    def action_move(self, action: str) -> None:
+        getattr(self.query_one(DataTable), f"action_{action}")()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def search(self, prefix: str) -> None:
@@ -62,9 +93,10 @@ class LogGroupPicker(ModalScreen[None]):
         except Exception as exc:
             self.app.call_from_thread(self.app.notify, explain(exc, profile=self.aws.profile), severity="error")
             return
-        self.app.call_from_thread(self.show, groups)
+        self.app.call_from_thread(self.show, groups, prefix)
 
-    def show(self, groups: list[dict]) -> None:  # type: ignore[type-arg]
+    def show(self, groups: list[dict], prefix: str | None = None) -> None:  # type: ignore[type-arg]
+        self.shown_prefix = prefix
         table = self.query_one(DataTable)
         table.clear()
         for g in groups:
@@ -78,6 +110,10 @@ class LogGroupPicker(ModalScreen[None]):
 
     @on(DataTable.RowSelected)
     def chosen(self, event: DataTable.RowSelected) -> None:
-        group = event.row_key.value or ""
+        self.open(event.row_key.value or "")
+
+    def open(self, group: str) -> None:
+        if not group:
+            return
         self.dismiss(None)
         self.app.push_screen(LogViewer(self.aws, LogTarget(group, ""), since="10m"))

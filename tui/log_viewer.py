@@ -16,6 +16,8 @@ from rich.text import Span, Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input, RichLog, Static
 from textual.worker import get_current_worker
@@ -23,7 +25,7 @@ from textual.worker import get_current_worker
 from panels.model import LogTarget
 from tui.config import export_dir
 from tui.errors import explain
-from tui.log_stream import DEFAULT_BUFFER, LogBuffer, LogFollower, LogLine, live_tail, parse_since
+from tui.log_stream import DEFAULT_BUFFER, RELATIVE, LogBuffer, LogFollower, LogLine, live_tail, parse_since
 from tui.safe_text import JsonTooComplex, clean, load_json
 from tui.session import AwsSession
 
@@ -33,6 +35,12 @@ JSON_SHOWN = 20_000  # characters of expanded JSON shown for one line
 # Rendered lines cost kilobytes each; the screen keeps the newest of them, the buffer (plain
 # text, for search and save) keeps many more.
 SCREEN_LINES = 10_000
+# What each prompt asks (shown before the box) and an example (inside it).
+PROMPTS = {
+    "search": ("search:", "text in the lines loaded (enter; n/N next/previous)"),
+    "filter": ("filter pattern:", "CloudWatch filter pattern, sent to the server (empty: none)"),
+    "since": ("start time (5m, 1h, 24h or ISO):", "e.g. 2h, or 2026-11-22T03:00Z"),
+}
 STREAM_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_cyan", "bright_magenta", "bright_green")
 
 
@@ -61,6 +69,26 @@ def render_line(line: LogLine, *, local: bool = False, expand_json: bool = False
     return text
 
 
+def since_text(since: str) -> str:
+    """'10m' as '10m ago'; an ISO time as it is."""
+    return f"{since} ago" if RELATIVE.match(since.strip()) else since
+
+
+def fit_where(group: str, stream: str, room: int) -> str:
+    """Group and stream in `room` columns: the stream name is what tells one task's log from
+    another's, so the group is shortened (from the left) first, then dropped, then the stream."""
+    stream = clean(stream or "(all streams)", limit=200)
+    group = clean(group, limit=200)
+    if len(group) + 3 + len(stream) <= room:
+        return f"{group} › {stream}"
+    left = room - 3 - len(stream)
+    if left >= 8:
+        return f"…{group[-(left - 1):]} › {stream}"
+    if len(stream) <= room:
+        return stream
+    return "…" + stream[-(room - 1):] if room > 1 else stream
+
+
 def expanded(message: str) -> str:
     """A JSON object message indented; anything else as it is. JSON too large or too deep to
     indent stays one line, with a marker saying why it was not expanded."""
@@ -80,8 +108,12 @@ def expanded(message: str) -> str:
 class LogViewer(Screen[None]):
     DEFAULT_CSS = """
     LogViewer #status { height: 1; background: $boost; padding: 0 1; }
-    LogViewer #prompt { height: 1; border: none; padding: 0 1; display: none; }
-    LogViewer #prompt.shown { display: block; }
+    LogViewer #prompt-bar { height: 1; display: none; }
+    LogViewer #prompt-bar.shown { display: block; }
+    LogViewer #prompt-label { width: auto; padding: 0 1; text-style: bold; }
+    LogViewer #prompt { height: 1; border: none; padding: 0; width: 1fr; }
+    LogViewer #empty { height: auto; padding: 1 2; color: $text-muted; display: none; }
+    LogViewer #empty.shown { display: block; }
     LogViewer RichLog { height: 1fr; }
     """
     BINDINGS = [
@@ -121,13 +153,17 @@ class LogViewer(Screen[None]):
         self.prompting = ""
         self.error = ""
         self.mode = "reading"  # then "live tail" or "polling"
+        self.history_read = False  # the first answer for this follower has arrived (or failed)
         # At most one poll in flight: under latency, overlapping polls would all read the same
         # window. Set on the UI thread when a poll starts, cleared by its worker when it ends.
         self.polling = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
-        yield Input(id="prompt")
+        with Horizontal(id="prompt-bar"):
+            yield Static(id="prompt-label")
+            yield Input(id="prompt")
+        yield Static(id="empty")
         yield RichLog(max_lines=min(SCREEN_LINES, self.buffer.lines.maxlen or SCREEN_LINES), wrap=False,
                       markup=False, highlight=False, auto_scroll=True, id="log")
         yield Footer()
@@ -188,6 +224,7 @@ class LogViewer(Screen[None]):
         if follower is not self.follower:  # the filter or start time changed meanwhile
             return
         self.error = ""
+        self.history_read = True
         self.buffer.extend(lines)
         if self.paused:
             self.pending += lines
@@ -199,6 +236,7 @@ class LogViewer(Screen[None]):
         if follower is not self.follower:  # a poll for a filter or start time no longer shown
             return
         self.error = message
+        self.history_read = True
         self.update_status()
 
     def write(self, lines: list[LogLine]) -> None:
@@ -219,11 +257,14 @@ class LogViewer(Screen[None]):
         self.pending = []
         self.write(list(self.buffer)[-(widget.max_lines or SCREEN_LINES):])
 
-    def restart(self) -> None:
-        """A new filter pattern or start time: read again from the start."""
-        self.follower = LogFollower(self.aws, self.follower.group, self.follower.region,
-                                    streams=self.follower.streams, prefix=self.follower.prefix,
-                                    pattern=self.follower.pattern, start=self.follower.start)
+    def restart(self, *, pattern: str | None = None, start: datetime | None = None) -> None:
+        """A new filter pattern or start time: a new follower reads again from the start (history,
+        polls and Live Tail all begin there); answers still coming for the old one are dropped."""
+        old = self.follower
+        self.follower = LogFollower(self.aws, old.group, old.region, streams=old.streams, prefix=old.prefix,
+                                    pattern=old.pattern if pattern is None else pattern,
+                                    start=old.start if start is None else start)
+        self.history_read = False
         self.buffer = LogBuffer(self.buffer.lines.maxlen or DEFAULT_BUFFER)
         self.search, self.matches, self.pending = "", [], []
         self.log_widget.clear()
@@ -232,13 +273,19 @@ class LogViewer(Screen[None]):
         self.follow()
 
     def update_status(self) -> None:
-        """State first (it changes), then where: at 80 columns the stream name is what gets cut."""
+        """State first (it changes), then where, kept visible at 80 columns (the group is
+        shortened first), then the rest, which the width may cut."""
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("PAUSED" if self.paused else f"following ({self.mode})",
                     style="bold yellow" if self.paused else "green")
         if self.pending:
             text.append(f" +{len(self.pending):,} new", style="yellow")
-        text.append(f"  since {self.since}")
+        if self.error:
+            text.append(" ⚠", style="bold red")
+        width = self.query_one("#status", Static).size.width or self.app.size.width
+        room = max(12, width - 2 - len(text.plain) - 2)  # the padding, then the separator
+        text.append(f"  {fit_where(self.target.group, self.target.stream, room)}", style="bold")
+        text.append(f"  since {clean(self.since, limit=30)}")
         if self.follower.pattern:
             text.append(f"  filter {clean(self.follower.pattern, limit=30)}", style="italic")
         text.append(f"  {len(self.buffer):,} lines")
@@ -247,10 +294,34 @@ class LogViewer(Screen[None]):
         if self.search:
             text.append(f"  /{clean(self.search, limit=20)} {len(self.matches)} matches", style="yellow")
         if self.error:
-            text.append(f"  ⚠ {clean(self.error, limit=100)}", style="bold red")
-        where = f"{clean(self.target.group, limit=40)} › {clean(self.target.stream or '(all streams)', limit=80)}"
-        text.append(f"  {where}", style="bold")
+            text.append(f"  {clean(self.error, limit=100)}", style="bold red")
         self.query_one("#status", Static).update(text)
+        self.update_empty()
+
+    def update_empty(self) -> None:
+        """Say what an empty screen means instead of leaving it blank: still reading, nothing in
+        the time asked for (and how to look further back), or why nothing could be read."""
+        box = self.query_one("#empty", Static)
+        if len(self.buffer):
+            box.remove_class("shown")
+            return
+        where = clean(self.target.group) + (f" › {clean(self.target.stream)}" if self.target.stream else "")
+        since = clean(since_text(self.since), limit=40)
+        pattern = clean(self.follower.pattern, limit=60)
+        if self.error:
+            text = Text(f"⚠ could not read {where}: {clean(self.error, limit=500)}", style="bold red")
+        elif not self.history_read:
+            text = Text(f"reading events since {since} in {where}…")
+        elif pattern:
+            text = Text(f"no events matching {pattern} since {since} in {where} — "
+                        "f to change the filter, t to look further back")
+        else:
+            text = Text(f"no events since {since} in {where} — t to look further back")
+        box.update(text)
+        box.add_class("shown")
+
+    def on_resize(self, event: Resize) -> None:
+        self.update_status()
 
     # -- keys ----------------------------------------------------------------------------------
     def action_close(self) -> None:
@@ -282,16 +353,15 @@ class LogViewer(Screen[None]):
     def action_prompt(self, kind: str) -> None:
         box = self.query_one("#prompt", Input)
         self.prompting = kind
-        box.placeholder = {"search": "search what is loaded (enter; n/N next/previous)",
-                           "filter": "CloudWatch filter pattern, sent to the server (empty: none)",
-                           "since": "start from: 5m, 1h, 24h, or 2026-11-22T03:00Z"}[kind]
+        label, box.placeholder = PROMPTS[kind]
+        self.query_one("#prompt-label", Static).update(label)
         box.value = {"search": self.search, "filter": self.follower.pattern, "since": self.since}[kind]
-        box.add_class("shown")
+        self.query_one("#prompt-bar").add_class("shown")
         box.focus()
 
     def close_prompt(self) -> None:
         self.prompting = ""
-        self.query_one("#prompt", Input).remove_class("shown")
+        self.query_one("#prompt-bar").remove_class("shown")
         self.log_widget.focus()
 
     @on(Input.Submitted, "#prompt")
@@ -309,16 +379,15 @@ class LogViewer(Screen[None]):
                 self.log_widget.auto_scroll = False
                 self.action_next_match(1)
         elif kind == "filter":
-            self.follower.pattern = value
-            self.restart()
+            self.restart(pattern=value)
         elif kind == "since":
             try:
-                self.follower.start = parse_since(value)
+                start = parse_since(value)
             except ValueError as exc:
                 self.app.notify(str(exc), severity="error")
                 return
             self.since = value
-            self.restart()
+            self.restart(start=start)
         self.update_status()
 
     def action_next_match(self, step: int) -> None:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from actions.catalog import ACTIONS
 from tui.errors import Failure
 from tui.safe_text import cell, clean
+from tui.session import CLIENT_SIDE, CallRecord
 
 KEYS = [
     ("1 … 8", "Triage, Pipelines, Step Functions, ECS, EMR, Batch, Inspector, Snapshots"),
@@ -89,31 +95,154 @@ class FailuresScreen(ModalScreen[None]):
             yield Static(text)
 
 
+def call_result(record: CallRecord) -> str:
+    return "ok" if record.ok else record.error or "failed"
+
+
+@dataclass(frozen=True)
+class CallRun:
+    """Consecutive calls of one service and operation with one result (a poll repeated every few
+    seconds): one line of the command log, showing the newest of them."""
+
+    first: CallRecord
+    last: CallRecord
+    count: int = 1
+
+    @property
+    def call(self) -> str:
+        return f"{self.last.service}.{self.last.operation}"
+
+    @property
+    def client_side(self) -> bool:
+        return self.last.service == CLIENT_SIDE
+
+
+def collapse(records: Iterable[CallRecord]) -> list[CallRun]:
+    """Records (oldest first) as runs of identical service, operation and result, oldest first."""
+    runs: list[CallRun] = []
+    for record in records:
+        previous = runs[-1].last if runs else None
+        if (previous is not None and (previous.service, previous.operation, call_result(previous))
+                == (record.service, record.operation, call_result(record))):
+            runs[-1] = CallRun(runs[-1].first, record, runs[-1].count + 1)
+        else:
+            runs.append(CallRun(record, record))
+    return runs
+
+
+def call_matches(record: CallRecord, words: list[str]) -> bool:
+    """Every word is in the service, operation or result (`failed` also finds every failure)."""
+    text = f"{record.service}.{record.operation} {record.service}:{record.operation} "
+    text += "ok" if record.ok else f"failed {record.error}"
+    text = text.lower()
+    return all(word in text for word in words)
+
+
+def params_text(params: dict[str, Any], *, limit: int) -> str:
+    """`name=value` pairs, values as JSON, sanitised and cut at `limit` characters."""
+    return clean(", ".join(f"{name}={json.dumps(value, default=str)}" for name, value in params.items()),
+                 limit=limit)
+
+
 class CommandLogScreen(ModalScreen[None]):
-    """Every AWS call this session made, newest first: trust comes from visibility."""
+    """Every AWS call this session made, newest first: trust comes from visibility. Repeated polls
+    are one line with a count; failures of watchkeeper itself (a response it could not parse) are
+    listed as failures too."""
 
     DEFAULT_CSS = """
     CommandLogScreen { align: center middle; }
-    CommandLogScreen > DataTable { width: 95%; height: 90%; border: thick $primary; }
+    CommandLogScreen > Vertical { width: 95%; height: 90%; border: thick $primary; background: $surface; }
+    CommandLogScreen #calls-bar { height: 1; }
+    CommandLogScreen #calls-label { width: auto; padding: 0 1; }
+    CommandLogScreen #calls-filter { height: 1; border: none; padding: 0; width: 1fr; }
+    CommandLogScreen DataTable { height: 1fr; }
+    CommandLogScreen #call-detail { height: auto; max-height: 6; background: $boost; padding: 0 1; }
     """
-    BINDINGS = [Binding("escape,q,at", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("at", "dismiss", "Close", show=False, priority=True),  # `@` toggles, even while typing
+        # The filter box has the focus: the arrows still move in the list.
+        Binding("up", "move('cursor_up')", show=False),
+        Binding("down", "move('cursor_down')", show=False),
+        Binding("pageup", "move('page_up')", show=False),
+        Binding("pagedown", "move('page_down')", show=False),
+    ]
+    PARAMS_SHOWN = 60  # characters of parameters in the cell; the detail line has them all
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[CallRun] = []
 
     def compose(self) -> ComposeResult:
-        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
-        table.border_title = "Command log: AWS calls this session (esc closes)"
-        yield table
+        with Vertical() as box:
+            box.border_title = "Command log: AWS calls this session, newest first (esc closes)"
+            with Horizontal(id="calls-bar"):
+                yield Static("filter:", id="calls-label")
+                yield Input(placeholder="service, operation or result (e.g. logs, failed, Throttling)",
+                            id="calls-filter")
+            yield DataTable(cursor_type="row", zebra_stripes=True)
+            yield Static(id="call-detail")
 
     def on_mount(self) -> None:
+        self.fill()
+        self.query_one("#calls-filter", Input).focus()
+
+    @on(Input.Changed, "#calls-filter")
+    def filter_changed(self) -> None:
+        self.fill()  # also brings in the calls made since the screen opened
+
+    def fill(self) -> None:
+        words = self.query_one("#calls-filter", Input).value.lower().split()
+        records = [r for r in list(self.app.aws.calls) if call_matches(r, words)]  # type: ignore[attr-defined]
+        self.shown = collapse(records)[::-1]
         table = self.query_one(DataTable)
-        table.add_columns("Time", "Call", "Result", "ms", "Request id", "Parameters")
-        for record in reversed(self.app.aws.calls):  # type: ignore[attr-defined]
-            style = "bold" if record.mutating else ""
+        table.clear(columns=True)  # the columns' widths then fit the calls shown, not every call
+        table.add_columns("Time", "Call", "×", "Result", "ms", "Request id", "Parameters")
+        for index, run in enumerate(self.shown):
+            last = run.last
+            failed = "" if last.ok else "red"
             table.add_row(
-                cell(datetime.fromtimestamp(record.at).strftime("%H:%M:%S")),
-                cell(f"{record.service}.{record.operation}", style=style),
-                cell("ok" if record.ok else record.error, style="" if record.ok else "red"),
-                cell(f"{record.duration_ms:.0f}"),
-                cell(record.request_id),
-                cell(record.params),
+                cell(datetime.fromtimestamp(last.at).strftime("%H:%M:%S")),
+                cell(run.call, style="bold" if last.mutating else failed),
+                cell(f"×{run.count}" if run.count > 1 else ""),
+                cell(("ok" if last.ok else f"✗ {call_result(last)}"), style=failed),
+                cell("-" if run.client_side else f"{last.duration_ms:.0f}"),
+                cell(last.request_id),
+                cell(params_text(last.params, limit=self.PARAMS_SHOWN)),
+                key=str(index),
             )
-        table.focus()
+        self.show_detail(0 if self.shown else None)
+
+    @on(DataTable.RowHighlighted)
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail(event.cursor_row)
+
+    def show_detail(self, index: int | None) -> None:
+        detail = self.query_one("#call-detail", Static)
+        if index is None or not 0 <= index < len(self.shown):
+            detail.update(Text("no calls match the filter" if self.query_one("#calls-filter", Input).value
+                               else "no calls yet", style="dim"))
+            return
+        run = self.shown[index]
+        last, text = run.last, Text()
+        text.append(clean(run.call), style="bold")
+        if run.count > 1:
+            first = datetime.fromtimestamp(run.first.at).strftime("%H:%M:%S")
+            text.append(f" ×{run.count}, {first}–{datetime.fromtimestamp(last.at):%H:%M:%S}")
+        text.append("  ok" if last.ok else "  failed", style="green" if last.ok else "bold red")
+        if run.client_side:
+            text.append(" in watchkeeper itself, after the AWS calls succeeded", style="red")
+        if not last.ok:
+            text.append(f": {clean(last.error, limit=500)}")
+        text.append(f"\nparameters: {params_text(last.params, limit=2_000) or '(none)'}")
+        detail.update(text)
+
+    def action_move(self, action: str) -> None:
+        getattr(self.query_one(DataTable), f"action_{action}")()
+
+    def action_close(self) -> None:
+        box = self.query_one("#calls-filter", Input)
+        if box.value:  # esc clears the filter first, as in the panels
+            box.value = ""
+        else:
+            self.dismiss(None)
