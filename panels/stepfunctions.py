@@ -205,15 +205,14 @@ def failed_execution(aws: AwsSession, machine: dict[str, Any], execution: dict[s
     events = tolerate(aws, f"failed state of {name}", lambda: history(aws, arn, limit=25)[0], [])
     state, fail_state, error, cause = failure(events)
     reason = " ".join(cut(str(x), REASON_LIMIT) for x in (found.get("error") or error, found.get("cause") or cause)
-                      if x)
+                      if x) or status.lower().replace("_", " ")
     if fail_state:
         reason = f"reached Fail state {state}: {reason}"
     elif state:
         reason = f"in state {state}: {reason}"
     return Problem(
         panel="stepfunctions", service="Step Functions", resource=name, status=status,
-        reason=reason or status.lower().replace("_", " "),
-        severity=Severity.HIGH, since=utc(execution.get("stopDate")),
+        reason=reason, severity=Severity.HIGH, since=utc(execution.get("stopDate")),
         path=(machine.get("stateMachineArn", ""), arn), arn=arn,
     )
 

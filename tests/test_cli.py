@@ -146,3 +146,37 @@ def test_the_config_file_sets_the_snapshot_policy(
     _, out, _ = triage(capsys, "--json", "--endpoint-url", server.endpoint_url, "--region", "us-east-1")
     stale = {p["resource"] for p in json.loads(out)["problems"] if p["status"] == "STALE"}
     assert "checkout-cache" not in stale  # 23 days old is within a 1,000-hour policy
+
+
+@pytest.mark.parametrize("url", ["notaurl", "http://[::1", "ftp://example.com"])
+def test_a_bad_endpoint_url_is_one_sentence_and_json_still(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = triage(capsys, "--json", "--endpoint-url", url, "--region", "us-east-1")
+    assert code == 2 and "is not an http:// or https:// URL" in err
+    assert "is not an http" in json.loads(out)["error"]
+
+
+def test_a_web_server_that_is_not_aws_is_exit_2_with_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """An endpoint that answers, but not as AWS does (a web server, a proxy's error page)."""
+    import http.server
+    import threading
+
+    class Plain(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+            body = b"<html><body>hello</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Plain)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    try:
+        code, out, err = triage(capsys, "--json", "--endpoint-url", f"http://127.0.0.1:{web.server_port}",
+                                "--region", "us-east-1")
+    finally:
+        web.shutdown()
+    assert code == 2 and "not an AWS response" in err and "Traceback" not in err
+    assert "not an AWS response" in json.loads(out)["error"]

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -141,11 +144,26 @@ def make_session(args: argparse.Namespace) -> AwsSession:
 
         check_region(args.region)
         return start_demo(read_only=args.read_only, ticker=args.command is None or getattr(args, "follow", False))
+    check_endpoint(args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL"))
     aws = AwsSession(profile=args.profile, region=args.region, endpoint_url=args.endpoint_url,
                      read_only=args.read_only)
     if not aws.region:
         raise SystemExit("No AWS region is set: pass --region or set AWS_REGION.")
     return aws
+
+
+def check_endpoint(url: str | None) -> None:
+    """An endpoint override that is not an http(s) URL: one sentence, before any client is made."""
+    if not url:
+        return
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        valid = False
+    if not valid:
+        raise SystemExit(f"--endpoint-url {url!r} is not an http:// or https:// URL with a host.")
 
 
 def configured_panels() -> list:  # type: ignore[type-arg]
@@ -170,7 +188,7 @@ def run_triage(args: argparse.Namespace, out: Console) -> int:
         if args.json and isinstance(exc.code, str):  # a script reading JSON still gets JSON
             print(json.dumps({"error": clean(exc.code), "problems": [], "incomplete": []}, indent=2))
         raise
-    except (BotoCoreError, ClientError) as exc:
+    except (BotoCoreError, ClientError, ResponseParserError) as exc:
         if args.json:
             print(json.dumps({"error": clean(explain(exc, profile=args.profile)), "problems": [],
                               "incomplete": []}, indent=2))
@@ -241,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:  # an unusable config file or state directory: one sentence
         err.print(Text(clean(str(exc)), style="red"))
         return EXIT_ERROR
-    except (BotoCoreError, ClientError) as exc:
+    except (BotoCoreError, ClientError, ResponseParserError) as exc:
         err.print(Text(clean(explain(exc, profile=args.profile)), style="red"))
         return EXIT_ERROR
     except KeyboardInterrupt:  # ctrl+c: the user's choice, not a failure worth a traceback

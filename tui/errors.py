@@ -19,6 +19,7 @@ from botocore.exceptions import (
     TokenRetrievalError,
     UnauthorizedSSOTokenError,
 )
+from botocore.parsers import ResponseParserError
 
 EXPIRED_CODES = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId"}
 DENIED_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"}
@@ -98,6 +99,8 @@ def failure_kind(exc: BaseException) -> str:
             return THROTTLED
         if kind == "NotFound" and not code.isdigit():
             return NOT_FOUND
+        if status in (502, 503, 504) and (code.isdigit() or not aws_message(exc)):
+            return UNREACHABLE  # a proxy or load balancer answered: the service is not reachable
         if code.isdigit() or code in UNSUPPORTED_CODES or (not aws_message(exc) and status >= 404):
             return UNSUPPORTED  # an HTML page or bare status: not an AWS answer
         if code in INVALID_CODES or code.startswith("Invalid"):
@@ -107,6 +110,8 @@ def failure_kind(exc: BaseException) -> str:
         return EXPIRED
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError | ConnectionClosedError):
         return UNREACHABLE
+    if isinstance(exc, ResponseParserError):
+        return UNSUPPORTED  # the endpoint answered with something that is not an AWS response
     if isinstance(exc, BotoCoreError):
         return FAILED
     return UNEXPECTED  # our parsing met a response it did not expect
@@ -177,7 +182,7 @@ def explain(exc: BaseException, *, profile: str | None = None) -> str:
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError):
         return f"Cannot reach the AWS endpoint ({exc}): check the network, region or --endpoint-url."
     if isinstance(exc, ReadTimeoutError):
-        return "AWS did not answer in time: the service may be degraded; watchkeeper will retry."
+        return "AWS did not answer in time: the service may be degraded; try again (open panels retry on their own)."
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         code, message = err.get("Code", "Error"), err.get("Message", "")
@@ -192,6 +197,8 @@ def explain(exc: BaseException, *, profile: str | None = None) -> str:
         if failure_kind(exc) == UNSUPPORTED:
             return f"{action} is not supported by this endpoint (HTTP {code})."
         return f"{code}: {message}" if message else code
+    if isinstance(exc, ResponseParserError):
+        return "The endpoint's answer is not an AWS response: check --endpoint-url (a proxy, a web server?)."
     if isinstance(exc, BotoCoreError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"

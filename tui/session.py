@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 from botocore.loaders import Loader, create_loader
+from botocore.parsers import ResponseParserError
 
 from actions.operations import find
 from tui import __version__
@@ -145,7 +147,12 @@ class AwsSession:
     def identity(self, *, refresh: bool = False) -> Identity:
         """The caller identity (STS), fetched once."""
         if self._identity is None or refresh:
-            found = self.client("sts").get_caller_identity()
+            try:
+                found = self.client("sts").get_caller_identity()
+            except (BotoCoreError, ClientError):
+                raise
+            except Exception as exc:  # botocore's parsers raise KeyError and the like on a non-AWS body
+                raise ResponseParserError(f"not an AWS response to sts:GetCallerIdentity ({exc!r})") from exc
             self._identity = Identity(found.get("Account", "?"), found.get("Arn", "?"), found.get("UserId", ""))
         return self._identity
 
