@@ -161,7 +161,7 @@ def test_a_web_server_that_is_not_aws_is_exit_2_with_json(capsys: pytest.Capture
     import threading
 
     class Plain(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_POST(self) -> None:
             body = b"<html><body>hello</body></html>"
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
