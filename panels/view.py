@@ -26,6 +26,7 @@ from panels.export import export_rows
 from panels.model import Listing, Panel, Row, Source, age, failed
 from panels.ordering import arrange, is_failing, status_style
 from tui.errors import UNEXPECTED, Failure, explain
+from tui.keys import type_ahead
 from tui.safe_text import cell, clean, clean_text, safe
 from tui.session import AwsSession
 
@@ -443,16 +444,7 @@ class PanelView(Vertical):
             # Handled here, in key order: as a binding it would run only after the burst's
             # other keys had already bubbled past this view.
             self.action_start_filter()
-        elif not self.filter_opening:
-            return
-        elif event.is_printable and event.character:
-            box.insert_text_at_cursor(event.character)
-        elif event.key == "backspace":
-            box.action_delete_left()
-        elif event.key == "enter":
-            self.filter_opening = False
-            self.table.focus()
-        else:
+        elif not (self.filter_opening and type_ahead(box, event)):
             return
         event.stop()
         event.prevent_default()
@@ -484,6 +476,7 @@ class PanelView(Vertical):
 
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:
+        self.filter_opening = False
         self.table.focus()
 
     # -- actions -----------------------------------------------------------------------------

@@ -178,3 +178,23 @@ async def test_the_group_picker_moves_from_the_prefix_box(quiet: AwsSession, aud
         await pilot.press("enter")  # opens the highlighted group
         await wait_for(pilot, lambda: isinstance(app.screen, LogViewer))
         assert app.screen.target == LogTarget(str(highlighted), "") and highlighted == f"{GROUP}-b"
+
+
+async def test_a_burst_after_a_prompt_key_is_typed_into_the_prompt(quiet: AwsSession, audit: AuditLog) -> None:
+    """`/sql` typed fast must search for sql, not save (s) and close the viewer (q)."""
+    from textual import events
+
+    app = WatchkeeperApp(quiet, audit=audit)
+    async with app.run_test(size=(80, 24)) as pilot:
+        viewer = LogViewer(quiet, LogTarget(GROUP, STREAM))
+        app.push_screen(viewer)
+        await wait_for(pilot, lambda: app.screen is viewer)
+        await pilot.pause(0.3)
+        for key, character in [("slash", "/"), ("s", "s"), ("q", "q"), ("l", "l"), ("enter", None)]:
+            app.post_message(events.Key(key, character))
+        await pilot.pause(0.5)
+        assert app.screen is viewer and viewer.search == "sql" and not viewer.prompting
+        for key, character in [("t", "t"), ("1", "1"), ("m", "m"), ("enter", None)]:
+            app.post_message(events.Key(key, character))
+        await pilot.pause(0.5)
+        assert app.screen is viewer and viewer.since == "1m"

@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.events import Resize
+from textual.events import Key, Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input, RichLog, Static
 from textual.worker import get_current_worker
@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 from panels.model import LogTarget
 from tui.config import export_dir
 from tui.errors import explain
+from tui.keys import type_ahead
 from tui.log_stream import DEFAULT_BUFFER, RELATIVE, LogBuffer, LogFollower, LogLine, live_tail, parse_since
 from tui.safe_text import JsonTooComplex, clean, load_json
 from tui.session import AwsSession
@@ -151,6 +152,7 @@ class LogViewer(Screen[None]):
         self.matches: list[int] = []
         self.match_index = -1
         self.prompting = ""
+        self.fresh_prompt = False  # a prompt just opened by a key: typed-ahead text replaces its value
         self.error = ""
         self.mode = "reading"  # then "live tail" or "polling"
         self.history_read = False  # the first answer for this follower has arrived (or failed)
@@ -358,6 +360,26 @@ class LogViewer(Screen[None]):
         box.value = {"search": self.search, "filter": self.follower.pattern, "since": self.since}[kind]
         self.query_one("#prompt-bar").add_class("shown")
         box.focus()
+
+    PROMPT_KEYS = {"/": "search", "f": "filter", "t": "since"}
+
+    def on_key(self, event: Key) -> None:
+        """A prompt's key and what is typed after it in a burst (tui/keys.py), in key order."""
+        box = self.query_one("#prompt", Input)
+        if box.has_focus:
+            return
+        if not self.prompting and event.character in self.PROMPT_KEYS:
+            self.action_prompt(self.PROMPT_KEYS[event.character])
+            self.fresh_prompt = True
+        elif self.prompting:
+            if self.fresh_prompt and event.is_printable:  # as focus would select the old value: replace it
+                box.value, self.fresh_prompt = "", False
+            if not type_ahead(box, event):
+                return
+        else:
+            return
+        event.stop()
+        event.prevent_default()
 
     def close_prompt(self) -> None:
         self.prompting = ""
