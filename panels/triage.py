@@ -112,7 +112,7 @@ class TriagePanel(Panel):
                 problems += [(p, at) for p in kept]
                 oldest = min(oldest, at)
             rows += [incomplete_row(Incomplete(panel, result.check, f)) for f in result.failures]
-        self.as_of = oldest
+        self.as_of = oldest if oldest < started else None  # only when a failed check kept older data
         order = {id(p): i for i, p in enumerate(sort_problems([p for p, _ in problems]))}
         problems.sort(key=lambda item: order[id(item[0])])
         return rows + [problem_row(p, stale_at) for p, stale_at in problems]
