@@ -27,7 +27,9 @@ MUTATING = frozenset({
     "codepipeline:StartPipelineExecution", "codepipeline:RetryStageExecution", "codepipeline:PutApprovalResult",
     "codepipeline:StopPipelineExecution", "codebuild:RetryBuild", "codebuild:StopBuild",
     "emr:AddJobFlowSteps", "emr:SetTerminationProtection", "emr:TerminateJobFlows", "emr:ModifyInstanceGroups",
-    "emr:CancelSteps", "batch:CancelJob", "batch:TerminateJob", "batch:SubmitJob", "inspector2:CreateFilter",
+    "emr:CancelSteps", "codepipeline:DisableStageTransition", "codepipeline:EnableStageTransition",
+    "codebuild:InvalidateProjectCache", "codebuild:StartBuild",
+    "batch:CancelJob", "batch:TerminateJob", "batch:SubmitJob", "inspector2:CreateFilter",
     "ec2:CreateSnapshot", "ec2:CopySnapshot", "ec2:DeleteSnapshot", "rds:CreateDBSnapshot",
 })
 
@@ -116,6 +118,12 @@ USES: dict[str, str] = {
     "runbook:sfn-execution-failed": "stepfunctions:DescribeExecution stepfunctions:StartExecution",
     "runbook:snapshot-before-change": "ec2:DescribeVolumes ec2:CreateSnapshot ec2:DescribeSnapshots",
     "runbook:automation-armed": "events:ListRuleNamesByTarget events:DescribeRule",
+    "runbook:pipeline-stage-failed": "codepipeline:GetPipelineState codebuild:BatchGetBuilds logs:FilterLogEvents "
+                                     "codepipeline:RetryStageExecution",
+    "runbook:freeze-promotions": "codepipeline:GetPipelineState codepipeline:DisableStageTransition",
+    "runbook:unfreeze-promotions": "codepipeline:GetPipelineState codepipeline:EnableStageTransition",
+    "runbook:codebuild-cache-flush": "codebuild:BatchGetBuilds codebuild:InvalidateProjectCache codebuild:StartBuild",
+    "runbook:critical-finding": "inspector2:ListFindings ec2:DescribeVolumes ec2:CreateSnapshot",
 }
 
 

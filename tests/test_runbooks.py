@@ -175,7 +175,7 @@ def finish_new_executions(step: Step) -> None:
 def test_every_builtin_validates_and_declares_its_operations(catalog: dict[str, Runbook]) -> None:
     loaded = load_all([BUILTIN_DIR])
     assert loaded.errors == []
-    assert set(catalog) == set(BUILTINS)
+    assert set(catalog) >= set(BUILTINS)  # and the ones tests/test_runbooks_*.py run
     for name, runbook in catalog.items():
         declared = {op.key for op in used_by(f"runbook:{name}")}
         assert runbook.operations() <= declared, f"runbook:{name} also calls {runbook.operations() - declared}"

@@ -328,23 +328,41 @@ class RunbookRun:
         return (PASSED if ok else FAILED), line
 
     def _action(self, step: Step) -> tuple[str, str]:
-        params = self._params(step, self.context, allow_missing=self.dry_run)
+        if step.for_each is None:
+            outcome, text, response = self._act(step, self.context)
+            self.context["steps"][step.id] = response
+            return outcome, text
+        items = render(step.for_each, self.context)
+        if not isinstance(items, list):
+            raise StepFailed(f"Step {step.id}: for_each {step.for_each!r} is not a list (found {as_text(items)}).")
+        responses, lines = [], []
+        for item in items:  # each item's call is shown and confirmed on its own
+            outcome, text, response = self._act(step, {**self.context, "item": item})
+            lines.append(text)
+            if outcome not in (DONE, SKIPPED):
+                self.context["steps"][step.id] = responses
+                return outcome, "; ".join(lines)
+            responses.append(response)
+        self.context["steps"][step.id] = responses
+        return (SKIPPED if self.dry_run else DONE), "; ".join(lines) or "nothing to do: the list is empty"
+
+    def _act(self, step: Step, context: dict[str, Any]) -> tuple[str, str, Any]:
+        """One mutating call: (outcome, text, response)."""
+        params = self._params(step, context, allow_missing=self.dry_run)
         python, cli = self._describe(step, params)
         if self.dry_run:
             self.ui.calling(step, python, cli, sent=False)
-            self.context["steps"][step.id] = None
             self._unsent.add(step.id)
-            return SKIPPED, f"dry run: not sent: {python}"
+            return SKIPPED, f"dry run: not sent: {python}", None
         if self.aws.read_only:
             raise Refused(f"Refused {iam_action(step.service, step.operation)} (step {step.id}): watchkeeper is "
                           "running with --read-only.")
         if not self.ui.confirm_action(step, python, cli):
-            return DECLINED, f"{step.call} not confirmed: nothing was sent."
+            return DECLINED, f"{step.call} not confirmed: nothing was sent.", None
         self.ui.calling(step, python, cli, sent=True)
         with self.aws.intent(runbook=self.runbook.name, step=step.id, target=self.target):
             response = getattr(self.aws.client(step.service), xform_name(step.operation))(**params)
-        self.context["steps"][step.id] = without_metadata(response)
-        return DONE, f"sent {python}"
+        return DONE, f"sent {python}", without_metadata(response)
 
     def _choice(self, step: Step) -> tuple[str, str]:
         offered = [o for o in step.options if not o.when or truthy(search(o.when, self.context))]

@@ -49,7 +49,7 @@ CALL = {"call", "params"}
 KIND_FIELDS: dict[str, set[str]] = {
     "check": COMMON | CALL | CONDITION | {"for_each"},
     "show": COMMON | CALL | {"for_each", "select", "text", "log"},
-    "action": COMMON | CALL,
+    "action": COMMON | CALL | {"for_each"},
     "wait": COMMON | CALL | CONDITION | {"waiter", "interval"},
     "choice": COMMON | {"prompt", "options", "default"},
     "confirm": COMMON | {"prompt"},

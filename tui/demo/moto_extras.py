@@ -6,6 +6,7 @@ response shapes of the real API; the console itself only ever speaks the wire pr
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 CANCELLABLE_STEP_STATES = ("PENDING", "RUNNING")
@@ -105,6 +106,36 @@ def codepipeline_put_approval_result(self: Any) -> str:
     return json.dumps({"approvedAt": 0})
 
 
+def codepipeline_stage_transition(enabled: bool) -> Any:
+    """Enable/DisableStageTransition: kept on the stage state, as GetPipelineState reports it."""
+
+    def handler(self: Any) -> str:
+        from datetime import UTC, datetime
+
+        pipeline = _pipeline(self)
+        name = self._get_param("stageName")
+        if not getattr(pipeline, "demo_stage_states", None):  # a pipeline the demo did not seed
+            pipeline.demo_stage_states = json.loads(codepipeline_get_pipeline_state(self))["stageStates"]
+        transition = {"enabled": enabled, "lastChangedAt": datetime.now(UTC).isoformat(),
+                      **({} if enabled else {"disabledReason": self._get_param("reason")})}
+        for stage in pipeline.demo_stage_states:
+            if stage["stageName"] == name:
+                stage["inboundTransitionState"] = transition
+        return "{}"
+
+    return handler
+
+
+def codebuild_invalidate_project_cache(self: Any) -> str:
+    """InvalidateProjectCache: moto keeps no cache; the project must exist."""
+    from moto.codebuild.exceptions import ResourceNotFoundException
+
+    name = self._get_param("projectName")
+    if name not in self.codebuild_backend.codebuild_projects:
+        raise ResourceNotFoundException(f"Project cannot be found: {name}")
+    return "{}"
+
+
 def codebuild_batch_get_builds(self: Any) -> str:
     """BatchGetBuilds that returns builds as they are: moto's own marks every build SUCCEEDED."""
     import json
@@ -176,6 +207,9 @@ def install() -> None:
     CodePipelineResponse.get_pipeline_state = codepipeline_get_pipeline_state  # type: ignore[attr-defined]
     CodePipelineResponse.retry_stage_execution = codepipeline_retry_stage_execution  # type: ignore[attr-defined]
     CodePipelineResponse.put_approval_result = codepipeline_put_approval_result  # type: ignore[attr-defined]
+    CodePipelineResponse.enable_stage_transition = codepipeline_stage_transition(True)  # type: ignore[attr-defined]
+    CodePipelineResponse.disable_stage_transition = codepipeline_stage_transition(False)  # type: ignore[attr-defined]
+    CodeBuildResponse.invalidate_project_cache = codebuild_invalidate_project_cache  # type: ignore[attr-defined]
     CodeBuildResponse.batch_get_builds = codebuild_batch_get_builds  # type: ignore[method-assign]
 
     ElasticMapReduceResponse.cancel_steps = emr_cancel_steps  # type: ignore[attr-defined]

@@ -332,7 +332,9 @@ def create_role(name: str, *services: str) -> str:
     """An IAM role the given services may assume; IAM is global, so one name per region seeded."""
     policy = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": service}} for service in services]})
-    return backend("iam", "global").create_role(name, policy, "/", None, "", [], None).arn
+    iam = backend("iam", "global")
+    existing = next((role for role in iam.get_roles() if role.name == name), None)  # IAM is global
+    return existing.arn if existing else iam.create_role(name, policy, "/", None, "", [], None).arn
 
 
 def seed_codepipeline(region: str) -> None:
