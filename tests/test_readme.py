@@ -19,3 +19,13 @@ def test_readme_opens_with_the_demo_and_the_test_command() -> None:
 
 def test_ci_runs_the_readme_test_command() -> None:
     assert commands()[1] in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_readme_runbook_example_validates() -> None:
+    from actions.runbooks.loader import parse
+
+    text = (ROOT / "README.md").read_text()
+    start = text.index("```yaml\nname: snapshot-before-change") + len("```yaml\n")
+    example = text[start:text.index("```", start)].replace("snapshot-before-change", "readme-example")
+    runbook, errors = parse(example, "README.md")
+    assert runbook is not None and errors == []
