@@ -54,6 +54,16 @@ async def main() -> None:
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen")
         await shot("confirm-scale")
         await pilot.press("escape")
+        await wait_for(pilot, lambda: app.runbooks is not None)
+        await pilot.press("R")  # the ecs-crash-loop runbook, on the same service
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "InputsForm")
+        await pilot.press("enter", "g")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "Question")
+        await pilot.press("escape")  # no choice: the run ends there, and shows it
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "RunbookScreen"
+                       and app.screen.run is not None and app.screen.run.finished)
+        await shot("runbook")
+        await pilot.press("escape")
         inspector = await open_path(pilot, app, "inspector")
         await pilot.press("v")
         await loaded(pilot, inspector, "Inspector by CVE")
