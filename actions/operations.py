@@ -30,7 +30,7 @@ MUTATING = frozenset({
     "emr:CancelSteps", "codepipeline:DisableStageTransition", "codepipeline:EnableStageTransition",
     "codebuild:InvalidateProjectCache", "codebuild:StartBuild",
     "batch:CancelJob", "batch:TerminateJob", "batch:SubmitJob", "inspector2:CreateFilter",
-    "ec2:CreateSnapshot", "ec2:CopySnapshot", "ec2:DeleteSnapshot", "rds:CreateDBSnapshot",
+    "ec2:CreateSnapshot", "ec2:CopySnapshot", "ec2:DeleteSnapshot", "ec2:CreateVolume", "rds:CreateDBSnapshot",
 })
 
 # user -> the operations it calls ("service:Operation", boto3 client name and API name).
@@ -124,6 +124,11 @@ USES: dict[str, str] = {
     "runbook:unfreeze-promotions": "codepipeline:GetPipelineState codepipeline:EnableStageTransition",
     "runbook:codebuild-cache-flush": "codebuild:BatchGetBuilds codebuild:InvalidateProjectCache codebuild:StartBuild",
     "runbook:critical-finding": "inspector2:ListFindings ec2:DescribeVolumes ec2:CreateSnapshot",
+    "runbook:emr-step-failed": "emr:DescribeStep emr:AddJobFlowSteps emr:ListSteps emr:CancelSteps",
+    "runbook:emr-safe-scale-in": "emr:ListInstanceGroups emr:ModifyInstanceGroups",
+    "runbook:batch-job-stuck-runnable": "batch:DescribeJobs batch:DescribeJobQueues batch:DescribeComputeEnvironments "
+                                        "batch:TerminateJob batch:SubmitJob",
+    "runbook:restore-volume": "ec2:DescribeSnapshots ec2:CreateVolume ec2:DescribeVolumes",
 }
 
 
