@@ -26,6 +26,7 @@ from panels.model import (
     utc,
     when,
 )
+from tui.safe_text import JsonTooComplex, load_json
 from tui.session import AwsSession
 
 WINDOW = timedelta(hours=24)
@@ -35,6 +36,7 @@ PRETTY_LIMIT = 100_000  # larger texts are not parsed (Step Functions allows 256
 RAW_LIMIT = 4_000  # what is shown of a text that is not pretty-printed
 SHOWN_LIMIT = 200_000  # what is shown of a pretty-printed one
 REASON_LIMIT = 500  # of a cause, in a problem's reason
+PRETTY_DEPTH = 200  # deeper documents are shown raw (json recurses once per level)
 TOO_DEEP = "not pretty-printed: too deep or too large"
 
 
@@ -51,11 +53,9 @@ def pretty(text: str | None) -> str:
     if not text:
         return "-"
     text = str(text)
-    if len(text) > PRETTY_LIMIT:
-        return cut(text, why=TOO_DEEP)
     try:
-        return cut(json.dumps(json.loads(text), indent=2), SHOWN_LIMIT)
-    except RecursionError:  # json's decoder and the indenting encoder both recurse per level
+        return cut(json.dumps(load_json(text, limit=PRETTY_LIMIT, depth=PRETTY_DEPTH), indent=2), SHOWN_LIMIT)
+    except JsonTooComplex:
         return cut(text, why=TOO_DEEP)
     except ValueError:
         return cut(text, why="not JSON")
