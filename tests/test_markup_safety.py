@@ -217,6 +217,15 @@ async def test_hostile_names_and_messages_everywhere(server: DemoServer, audit: 
         assert any("Value [/dev/sda] is not valid [/]" in t for t in toasts)
         assert all("\x1b" not in t for t in toasts)
 
+        # The confirmation names the target, its ARN and the exact call with the hostile name in it.
+        await pilot.press("P")  # toggle termination protection on the hostile cluster
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        assert_inert(app)
+        text = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "[/] [link=x]" in text and "\x1b" not in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ != "ConfirmScreen")
+
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert_inert(app)
