@@ -1,5 +1,8 @@
 """The confirmation shown before every mutating call: the exact call, its CLI equivalent, who and
 where it runs as, and the target. Destructive actions also need the resource name typed.
+One key runs in every dialog: `enter` (from an input, or on the Run button, which has the focus
+where there is nothing to type); `esc` cancels. No letter runs anything, so a letter typed into an
+input is only ever typed.
 Every text shown is a rich Text of sanitised parts: names and ids come from AWS, never markup."""
 
 from __future__ import annotations
@@ -33,10 +36,12 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
     ConfirmScreen Horizontal { height: auto; align: right middle; }
     ConfirmScreen Input { margin: 0; }
     """
+    RUN_KEY = "enter"  # the one key that runs, in every dialog; the Run button names it
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("y", "confirm", "Run", show=True),
+        Binding(RUN_KEY, "confirm", "Run", show=True),  # when nothing focused takes enter itself
     ]
+    TYPE_PROMPT = "type the name above to confirm"  # must not look like a value already typed
 
     def __init__(self, runner: ActionRunner, action: Action, row: Row) -> None:
         super().__init__()
@@ -60,19 +65,19 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
                 yield Input(ask.default(self.row), id=f"ask-{ask.name}", type="integer" if ask.integer else "text")
             if self.action.destructive:
                 yield Label(Text.assemble("Destructive: type ", (clean(self.row.name), "bold"), " to confirm"))
-                yield Input(placeholder=clean(self.row.name), id="typed-name")
+                yield Input(placeholder=self.TYPE_PROMPT, id="typed-name")
             yield Static(id="python", classes="call")
             yield Static(id="cli", classes="call")
             yield Static(id="problem")
             with Horizontal():
                 yield Button("Cancel (esc)", id="cancel")
-                yield Button("Run (enter)" if self.action.asks or self.action.destructive else "Run (y)",
-                             id="run", variant="error")
+                yield Button(Text(f"Run ({self.RUN_KEY})"), id="run", variant="error")
 
     def on_mount(self) -> None:
         self.update_call()
-        inputs = self.query(Input)
-        (inputs.first() if inputs else self.query_one("#cancel", Button)).focus()
+        # Nothing to type: Run has the focus, so enter runs here as it does from an input.
+        inputs, run = self.query(Input), self.query_one("#run", Button)
+        (inputs.first() if inputs else run if not run.disabled else self.query_one("#cancel", Button)).focus()
 
     def typed(self) -> dict[str, str]:
         return {ask.name: self.query_one(f"#ask-{ask.name}", Input).value for ask in self.action.asks}
@@ -88,6 +93,9 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
             python, cli = self.runner.describe(self.call)
             self.query_one("#python", Static).update(Text(clean(python), style="bold"))
             self.query_one("#cli", Static).update(Text("$ " + clean(cli)))
+        else:  # never the last valid call: it is not what would be sent
+            self.query_one("#python", Static).update(Text("(no call: correct the value above)", style="dim"))
+            self.query_one("#cli", Static).update(Text())
         if not problem and self.action.destructive and not self.name_typed():
             problem = f"Type {clean(self.row.name)} to enable Run."
         self.query_one("#problem", Static).update(Text(clean(problem)))

@@ -225,6 +225,7 @@ class Source:
     title: ClassVar[str] = ""
     kind: ClassVar[str] = ""  # actions are declared against a kind, e.g. "ecs.service"
     columns: ClassVar[tuple[str, ...]] = ()
+    wide_column: ClassVar[int] = -1  # the column (a reason, a summary) given the width the others leave
 
     def rows(self, aws: AwsSession) -> list[Row]:
         """The rows; parts that may fail on their own are read through `tolerate`."""

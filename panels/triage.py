@@ -84,7 +84,15 @@ def collect(aws: AwsSession, panels: Sequence[Panel]) -> Triage:
     return triage
 
 
-RESOURCE_WIDTH = 30  # keep the reason on screen at 80 columns; the detail pane has the rest
+# The reason takes the width the other columns leave (Source.wide_column): they stay narrow, so
+# that at 80 columns it still gets about 40. The detail pane has the whole resource name.
+RESOURCE_WIDTH = 16
+SERVICE_WIDTH = 7  # no wider than the "Service" header
+SHORT_SERVICES = {"Step Functions": "SFN", "CodePipeline": "Pipes", "Inspector": "Inspect"}
+
+
+def short_service(name: str) -> str:
+    return SHORT_SERVICES.get(name, name)[:SERVICE_WIDTH]
 
 
 class TriagePanel(Panel):
@@ -123,7 +131,8 @@ def incomplete_row(item: Incomplete) -> Row:
     return Row(
         key=f"incomplete:{item.panel.id}:{item.check.id}:{failure.what}:{failure.action}",
         name=item.check.title, status="INCOMPLETE",
-        cells=("?", "-", item.panel.service, item.check.title, f"CHECK INCOMPLETE: {failure.sentence()}"),
+        cells=("?", "-", short_service(item.panel.service), head(item.check.title, RESOURCE_WIDTH),
+               f"CHECK INCOMPLETE: {failure.sentence()}"),
         detail=(("Check incomplete", failure.sentence()), ("IAM action", failure.action or "-"),
                 ("Kind", failure.kind), ("What to do", failure.advice), ("Message", failure.message or "-"),
                 ("Missing", f"{failure.what}: problems that need it are not shown; the rest are"),
@@ -136,7 +145,7 @@ def problem_row(p: Problem, stale_at: float | None = None) -> Row:
     stale = f"(stale: as of {age(utc_epoch(stale_at))} ago) " if stale_at else ""
     return Row(
         key=f"{p.panel}:{p.arn or p.resource}:{p.status}", name=p.resource, status=p.severity.name,
-        cells=(p.severity.short, age(p.since), p.service, tail(p.resource, RESOURCE_WIDTH),
+        cells=(p.severity.short, age(p.since), short_service(p.service), tail(p.resource, RESOURCE_WIDTH),
                f"{stale}{p.status}: {p.reason}"),
         detail=(("Reason", p.reason), ("Status", p.status), ("Resource", p.resource),
                 ("ARN", p.arn or "-"), ("Since", f"{when(p.since)} ({age(p.since)} ago)"),
@@ -150,6 +159,11 @@ def problem_row(p: Problem, stale_at: float | None = None) -> Row:
 
 def utc_epoch(epoch: float | None) -> datetime | None:
     return datetime.fromtimestamp(epoch, UTC) if epoch else None
+
+
+def head(text: str, width: int) -> str:
+    """A title is told apart by its start."""
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def tail(text: str, width: int) -> str:

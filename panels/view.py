@@ -31,6 +31,8 @@ from tui.safe_text import cell, clean, clean_text, safe
 from tui.session import AwsSession
 
 REFRESH_SECONDS = 15.0
+WIDE_MIN = 20  # the wide column never narrower than this: the table scrolls sideways instead
+WIDE_LIMIT = 500  # characters kept in a wide cell: more than the widest terminal shows
 MAX_BACKOFF_SECONDS = 300.0
 
 
@@ -41,10 +43,35 @@ class RowTable(DataTable):
     cursor move does it) caches cells cut at the header's width, and nothing clears them.
     """
 
+    wide_column: int | None = None  # index of the column that takes the width the others leave
+
     async def _on_idle(self, event: events.Idle) -> None:
         measuring = self._require_update_dimensions or bool(self._updated_cells)
         await super()._on_idle(event)
         if measuring:
+            self.fit_wide_column()
+            self._clear_caches()
+            self.refresh()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        super()._on_resize(event)
+        self.fit_wide_column()
+
+    def fit_wide_column(self) -> None:
+        """The wide column gets the table's width less the other columns' measured widths (at
+        least WIDE_MIN), so a reason uses a wide terminal and stays readable on a narrow one."""
+        columns = list(self.columns.values())
+        if self.wide_column is None or self.wide_column >= len(columns):
+            return
+        wide = columns[self.wide_column]
+        rows_overflow = self.virtual_size.height > self.size.height - self.styles.gutter.height
+        available = (self.size.width - self.styles.gutter.width
+                     - (self.styles.scrollbar_size_vertical if rows_overflow else 0))
+        others = sum(c.get_render_width(self) for c in columns if c is not wide)
+        width = max(WIDE_MIN, len(wide.label), available - others - 2 * self.cell_padding)
+        if wide.auto_width or wide.width != width:
+            wide.auto_width, wide.width = False, width
+            self._require_update_dimensions = True  # the scrollable width follows on the next idle
             self._clear_caches()
             self.refresh()
 
@@ -144,6 +171,7 @@ class PanelView(Vertical):
         table.clear(columns=True)
         for index, name in enumerate(self.level.source.columns):
             table.add_column(self.column_label(index, name), key=str(index))
+        self.query_one("#table", RowTable).wide_column = self.wide_index()
         self.shown, self.first_cells = {}, {}
         self.update_crumb()
         self.show_detail(None)
@@ -216,7 +244,14 @@ class PanelView(Vertical):
     def render_cells(self, row: Row) -> list[Text]:
         """The cell showing the row's status (or its abbreviation, CRIT for CRITICAL) is coloured."""
         style = status_style(row.status)
-        return [cell(v, style=style if is_status_cell(str(v), row.status) else "") for v in row.cells]
+        wide = self.wide_index()
+        return [(wide_cell if index == wide else cell)(v, style=style if is_status_cell(str(v), row.status) else "")
+                for index, v in enumerate(row.cells)]
+
+    def wide_index(self) -> int | None:
+        """The level's wide column as an index from the left (None for a table without columns)."""
+        count = len(self.level.source.columns)
+        return self.level.source.wide_column % count if count else None
 
     def apply_rows(self) -> None:
         """Bring the table to the level's rows by key: remove, update in place, add, reorder."""
@@ -552,6 +587,14 @@ class PanelView(Vertical):
         row = self.current_row()
         if row is not None:
             self.post_message(self.ActionRequested(self, action_id, row))
+
+
+def wide_cell(value: object, *, style: str = "") -> Text:
+    """The wide column's cell: longer than other cells, ending in … where the column cuts it
+    (the detail pane has all of it)."""
+    text = safe(value, style=style, limit=WIDE_LIMIT)
+    text.overflow = "ellipsis"
+    return text
 
 
 def is_status_cell(text: str, status: str) -> bool:

@@ -74,7 +74,7 @@ async def confirm(pilot: Pilot, app: WatchkeeperApp, key: str, **typed: str) -> 
     await open_confirmation(pilot, app, key)
     for name, value in typed.items():
         app.screen.query_one(f"#{name}", Input).value = value
-    await pilot.press("enter" if app.screen.query(Input) else "y")
+    await pilot.press("enter")  # the one run key of every confirmation
     await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
 
 

@@ -68,7 +68,7 @@ async def test_confirmation_is_bound_to_the_resource_not_the_row(
         ecs = await open_path(pilot, app, "ecs", "prod", "checkout-api")
         await open_confirmation(pilot, app, "D")
         await select(pilot, ecs, "web")  # the table moves under the open dialog
-        await pilot.press("y")
+        await pilot.press("enter")
         await wait_for(pilot, lambda: bool(audit.calls()))
     [entry] = audit.calls()
     assert entry["parameters"] == {"cluster": ecs.shown[entry["target"]].data["cluster"],

@@ -207,28 +207,63 @@ def run_triage(args: argparse.Namespace, out: Console) -> int:
 
 
 def render_table(out: Console, problems: Sequence, incomplete: Sequence, where: str) -> None:
+    """On a terminal, a table whose names are never folded (the reason is, instead); elsewhere
+    (a pipe, a file), plain lines: one per problem, whole names, no padding at the end."""
     from panels.model import age
     from panels.ordering import status_style
 
     if not problems and not incomplete:
         out.print(Text(f"Nothing failing in {where}.", style="green"))
         return
-    table = Table(title=Text(f"watchkeeper triage — {where}"), title_justify="left", expand=True,
-                  box=box.SIMPLE_HEAD, pad_edge=False)
+    rows = [(Text("?"), Text(clean(item.panel.service)), Text(clean(item.check.title)),
+             Text("CHECK INCOMPLETE", style="bold red"), Text("-"), Text(clean(item.failure.sentence())))
+            for item in incomplete]
+    rows += [(Text(p.severity.short, style=status_style(p.severity.name)), Text(clean(p.service)),
+              Text(clean(p.resource)), Text(clean(p.status), style=status_style(p.status)), Text(age(p.since)),
+              Text(clean(p.reason, limit=300))) for p in problems]
+    title = f"watchkeeper triage — {where}"
+    if not _is_terminal(out):
+        print_plain(out, title, rows)
+        return
+    from panels.triage import short_service, tail
+
+    # As in the console: Sev, Age, Service, Resource, then "STATUS: reason", which takes the width
+    # the others leave and folds. Names stay whole when they fit; on a narrow terminal a long one
+    # keeps its end (the part that tells resources apart) so the reason keeps REASON_MIN_WIDTH.
+    rows = [(sev, age_, Text(short_service(service.plain)), resource, Text.assemble(status, ": ", reason))
+            for sev, service, resource, status, age_, reason in rows]
+    others = sum(max(len(name), *(len(row[i].plain) for row in rows))
+                 for i, name in enumerate(("Sev", "Age", "Service"))) + 3 * 5  # 3: padding and gap
+    room = max(RESOURCE_MIN_WIDTH, out.width - others - REASON_MIN_WIDTH)
+    table = Table(title=Text(title), title_justify="left", expand=True, box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Sev", no_wrap=True)
-    table.add_column("Service", no_wrap=True)
-    table.add_column("Resource", overflow="fold", ratio=1)
-    table.add_column("Status", overflow="fold", ratio=1)
     table.add_column("Age", no_wrap=True, justify="right")
-    table.add_column("Reason", overflow="fold", ratio=3)
-    for item in incomplete:
-        table.add_row("?", item.panel.service, Text(clean(item.check.title)),
-                      Text("CHECK INCOMPLETE", style="bold red"), "-", Text(clean(item.failure.sentence())))
-    for p in problems:
-        table.add_row(Text(p.severity.short, style=status_style(p.severity.name)), p.service,
-                      Text(clean(p.resource)), Text(clean(p.status), style=status_style(p.status)),
-                      age(p.since), Text(clean(p.reason, limit=300)))
+    table.add_column("Service", no_wrap=True)
+    table.add_column("Resource", no_wrap=True)  # a name folded in two is a name nobody can grep or paste
+    table.add_column("Reason", overflow="fold", ratio=1)
+    for sev, age_, service, resource, reason in rows:
+        table.add_row(sev, age_, service, Text(tail(resource.plain, room)), reason)
     out.print(table)
+
+
+REASON_MIN_WIDTH, RESOURCE_MIN_WIDTH = 30, 16
+PLAIN_GAP = "  "  # between plain columns: names may hold one space, never two
+
+
+def print_plain(out: Console, title: str, rows: Sequence[Sequence[Text]]) -> None:
+    """Columns aligned with PLAIN_GAP, the reason last and whole: `grep`, `cut` and `awk -F'  '`
+    see one problem per line. No colour: the reader is a program."""
+    lines = [("SEV", "SERVICE", "RESOURCE", "STATUS", "AGE", "REASON"), *(tuple(c.plain for c in row) for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]) - 1)]
+    out.print(Text(title), soft_wrap=True)
+    for line in lines:
+        text = PLAIN_GAP.join([*(value.ljust(width) for value, width in zip(line, widths, strict=False)), line[-1]])
+        out.print(Text(text.rstrip()), soft_wrap=True)
+
+
+def _is_terminal(out: Console) -> bool:
+    isatty = getattr(out.file, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
