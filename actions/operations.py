@@ -16,10 +16,12 @@ from functools import cache
 from botocore import xform_name
 
 # boto3 client names whose IAM prefix differs.
-IAM_PREFIX = {"stepfunctions": "states", "emr": "elasticmapreduce"}
+IAM_PREFIX = {"stepfunctions": "states", "emr": "elasticmapreduce", "sso-oidc": "sso-oauth"}
+# Services called with an SSO bearer token or no credentials at all: no IAM policy grants them.
+NOT_IAM = frozenset({"sso", "sso-oidc"})
 
 # The operations that change something. Everything else declared below only reads, and only
-# those reads are allowed in read-only mode (GetActivityTask or GetSessionToken are not
+# those reads are allowed in read-only mode (GetActivityTask or GetFederationToken are not
 # declared, so no session ever sends them).
 MUTATING = frozenset({
     "ecs:UpdateService", "ecs:StopTask",
@@ -37,6 +39,13 @@ MUTATING = frozenset({
 USES: dict[str, str] = {
     "console:identity": "sts:GetCallerIdentity",
     "console:logs": "logs:FilterLogEvents logs:StartLiveTail logs:DescribeLogGroups",
+    # botocore's own credential providers (a profile's role_arn, web identity, SSO) call through the
+    # session's clients too, so their calls are declared like any other.
+    "console:credentials": "sts:AssumeRole sts:AssumeRoleWithWebIdentity sso:GetRoleCredentials "
+                           "sso-oidc:CreateToken",
+    "console:mfa": "sts:GetSessionToken",  # session credentials for keyring keys with an MFA device
+    "console:sso-login": "sso-oidc:RegisterClient sso-oidc:StartDeviceAuthorization sso-oidc:CreateToken",
+    "console:organization": "organizations:ListAccounts sts:AssumeRole",  # --org-role
     # -- triage checks ---------------------------------------------------------------------
     "check:pipelines.failed": "codepipeline:ListPipelines codepipeline:ListPipelineExecutions "
                               "codepipeline:GetPipelineState",
@@ -186,7 +195,8 @@ def iam_action(service: str, name: str) -> str:
 
 def iam_policy(*, read_only: bool = False) -> dict[str, object]:
     """A least-privilege IAM policy for what watchkeeper calls (reads only, with read_only)."""
-    chosen = sorted({op.iam_action for op in operations().values() if not (read_only and op.mutates)})
+    chosen = sorted({op.iam_action for op in operations().values()
+                     if not (read_only and op.mutates) and op.service not in NOT_IAM})
     reads = [a for a in chosen if not operations_by_iam()[a].mutates]
     writes = [a for a in chosen if operations_by_iam()[a].mutates]
     statements: list[dict[str, object]] = [

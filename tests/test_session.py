@@ -47,7 +47,7 @@ def test_calls_are_logged_with_request_ids(server: DemoServer) -> None:
 @pytest.mark.parametrize("service,method,params", [
     # Reads by name, with side effects: dequeues a task, mints credentials, exports key material.
     ("stepfunctions", "get_activity_task", {"activityArn": "arn:aws:states:us-east-1:123456789012:activity:a"}),
-    ("sts", "get_session_token", {}),
+    ("sts", "get_access_key_info", {"AccessKeyId": "AKIAEXAMPLE"}),
     ("sts", "get_federation_token", {"Name": "x"}),
     ("redshift", "get_cluster_credentials", {"DbUser": "u", "ClusterIdentifier": "c"}),
     ("emr", "get_cluster_session_credentials", {"ClusterId": "j-1"}),
