@@ -7,6 +7,8 @@ Every text shown is a rich Text of sanitised parts: names and ids come from AWS,
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -19,6 +21,12 @@ from actions.model import Action, PreparedCall
 from actions.runner import ActionRunner
 from panels.model import Row
 from tui.safe_text import clean
+from tui.session import AwsSession
+
+
+def production_name(aws: AwsSession) -> str:
+    identity = aws.known_identity
+    return " or ".join(name for name in (aws.alias, identity.account if identity else "") if name) or "unknown"
 
 
 class ConfirmScreen(ModalScreen[PreparedCall | None]):
@@ -42,6 +50,7 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
         Binding(RUN_KEY, "confirm", "Run", show=True),  # when nothing focused takes enter itself
     ]
     TYPE_PROMPT = "type the name above to confirm"  # must not look like a value already typed
+    ACCOUNT_PROMPT = "type the account alias or id to confirm"
 
     def __init__(self, runner: ActionRunner, action: Action, row: Row) -> None:
         super().__init__()
@@ -66,6 +75,10 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
             if self.action.destructive:
                 yield Label(Text.assemble("Destructive: type ", (clean(self.row.name), "bold"), " to confirm"))
                 yield Input(placeholder=self.TYPE_PROMPT, id="typed-name")
+            if aws.production:
+                yield Label(Text.assemble(("PRODUCTION", "bold reverse red"), " account: type its alias or id (",
+                                          (clean(production_name(aws)), "bold"), ") to confirm"))
+                yield Input(placeholder=self.ACCOUNT_PROMPT, id="typed-account")
             yield Static(id="python", classes="call")
             yield Static(id="cli", classes="call")
             yield Static(id="problem")
@@ -98,11 +111,18 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
             self.query_one("#cli", Static).update(Text())
         if not problem and self.action.destructive and not self.name_typed():
             problem = f"Type {clean(self.row.name)} to enable Run."
+        if not problem and not self.account_typed():
+            problem = f"Type the production account ({clean(production_name(self.runner.aws))}) to enable Run."
         self.query_one("#problem", Static).update(Text(clean(problem)))
         self.query_one("#run", Button).disabled = bool(problem)
 
     def name_typed(self) -> bool:
         return self.query_one("#typed-name", Input).value.strip() == self.row.name
+
+    def account_typed(self) -> bool:
+        """Outside production, nothing to type; there, the alias or id (the session checks it too)."""
+        aws = self.runner.aws
+        return not aws.production or aws.accepts_account(self.query_one("#typed-account", Input).value)
 
     @on(Input.Submitted)
     def submitted(self) -> None:
@@ -110,10 +130,11 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
 
     @on(Button.Pressed, "#run")
     def action_confirm(self) -> None:
-        if self.call is None or (self.action.destructive and not self.name_typed()):
+        if self.call is None or (self.action.destructive and not self.name_typed()) or not self.account_typed():
             self.app.bell()
             return
-        self.dismiss(self.call)
+        typed = self.query_one("#typed-account", Input).value.strip() if self.runner.aws.production else ""
+        self.dismiss(replace(self.call, typed_account=typed))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

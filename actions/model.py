@@ -69,3 +69,4 @@ class PreparedCall:
     target_key: str
     params: dict[str, Any]
     region: str | None = None  # None: the session's region
+    typed_account: str = ""  # a production account's alias or id, as typed in the confirmation

@@ -37,7 +37,7 @@ MUTATING = frozenset({
 
 # user -> the operations it calls ("service:Operation", boto3 client name and API name).
 USES: dict[str, str] = {
-    "console:identity": "sts:GetCallerIdentity",
+    "console:identity": "sts:GetCallerIdentity iam:ListAccountAliases",
     "console:logs": "logs:FilterLogEvents logs:StartLiveTail logs:DescribeLogGroups",
     # botocore's own credential providers (a profile's role_arn, web identity, SSO) call through the
     # session's clients too, so their calls are declared like any other.

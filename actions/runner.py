@@ -43,5 +43,5 @@ class ActionRunner:
         before it leaves, its result after."""
         action = call.action
         self.refuse_if_read_only(action)
-        with self.aws.intent(action=action.id, target=call.target_key):
+        with self.aws.intent(action=action.id, target=call.target_key, typed_account=call.typed_account):
             return getattr(self.aws.client(action.service, call.region), action.operation)(**call.params)

@@ -69,9 +69,13 @@ class Problem:
     since: datetime | None = None
     path: tuple[str, ...] = ()
     arn: str = ""
+    account: str = ""  # filled in by triage: which account and region it was found in
+    region: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "account": self.account,
+            "region": self.region,
             "panel": self.panel,
             "service": self.service,
             "resource": self.resource,

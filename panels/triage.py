@@ -11,11 +11,12 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from panels.model import Check, CheckResult, Memo, Panel, Problem, Row, age, run_check, utc, when
 from panels.registry import service_panels
+from panels.scoped import PARALLEL_SESSIONS
 from tui.errors import Failure
 from tui.session import AwsSession
 
@@ -27,9 +28,21 @@ class Incomplete:
     panel: Panel
     check: Check
     failure: Failure
+    account: str = ""
+    region: str = ""
 
     def as_json(self) -> dict[str, str]:
-        return {"panel": self.panel.id, "check_id": self.check.id, **self.failure.as_json()}
+        return {"account": self.account, "region": self.region, "panel": self.panel.id, "check_id": self.check.id,
+                **self.failure.as_json()}
+
+
+class AccessPanel(Panel):
+    """Stands for "every panel" where an account or region could not be signed in to at all."""
+
+    id, service, title = "access", "STS", "Sign-in"
+
+
+ACCESS_CHECK = Check("access", "Credentials and account access", lambda aws, memo: [])
 
 
 @dataclass
@@ -75,11 +88,26 @@ def run_checks(aws: AwsSession, panels: Sequence[Panel]) -> list[tuple[Panel, Ch
 def collect(aws: AwsSession, panels: Sequence[Panel]) -> Triage:
     """All problems, worst and newest first, and what could not be checked."""
     triage = Triage()
+    where = {"account": aws.account, "region": aws.region or ""}
     for panel, result in run_checks(aws, panels):
         triage.checks += 1
         triage.failed_outright += not result.ran
-        triage.problems += result.problems
-        triage.incomplete += [Incomplete(panel, result.check, f) for f in result.failures]
+        triage.problems += [replace(p, **where) for p in result.problems]
+        triage.incomplete += [Incomplete(panel, result.check, f, **where) for f in result.failures]
+    triage.problems = sort_problems(triage.problems)
+    return triage
+
+
+def collect_all(sessions: Sequence[AwsSession], panels: Sequence[Panel]) -> Triage:
+    """collect() for several accounts and regions at once, in parallel, merged."""
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_SESSIONS, len(sessions)) or 1) as pool:
+        parts = list(pool.map(lambda aws: collect(aws, panels), sessions))
+    triage = Triage()
+    for part in parts:
+        triage.checks += part.checks
+        triage.failed_outright += part.failed_outright
+        triage.problems += part.problems
+        triage.incomplete += part.incomplete
     triage.problems = sort_problems(triage.problems)
     return triage
 
@@ -111,7 +139,7 @@ class TriagePanel(Panel):
         started = time.time()
         oldest = started
         for panel, result in run_checks(aws, self.panels):
-            key = f"{panel.id}:{result.check.id}"
+            key = f"{aws.account}/{aws.region}/{panel.id}:{result.check.id}"  # several sessions share it
             if result.ran:
                 self.last_good[key] = (result.problems, started)
                 problems += [(p, None) for p in result.problems]
@@ -137,7 +165,7 @@ def incomplete_row(item: Incomplete) -> Row:
                 ("Kind", failure.kind), ("What to do", failure.advice), ("Message", failure.message or "-"),
                 ("Missing", f"{failure.what}: problems that need it are not shown; the rest are"),
                 ("enter", f"opens the {item.panel.title} panel")),
-        data={"panel": item.panel.id, "path": ()},
+        data={"panel": item.panel.id, "path": (), "failure": failure},
     )
 
 

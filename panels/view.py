@@ -25,7 +25,8 @@ from actions.catalog import ACTIONS, BY_ID, for_kind
 from panels.export import export_rows
 from panels.model import Listing, Panel, Row, Source, age, failed
 from panels.ordering import arrange, is_failing, status_style
-from tui.errors import UNEXPECTED, Failure, explain
+from panels.scoped import ScopedSource, unscoped
+from tui.errors import EXPIRED, UNEXPECTED, Failure, explain
 from tui.keys import type_ahead
 from tui.safe_text import cell, clean, clean_text, safe
 from tui.session import AwsSession
@@ -104,7 +105,8 @@ class PanelView(Vertical):
         Binding("v", "next_view", "Other view"),
         Binding("e", "export", "Export", show=False),
         Binding("exclamation_mark", "show_gaps", "What failed", show=False),
-        *(Binding(a.key, f"run_action('{a.id}')", a.title) for a in ACTIONS),
+        # ids: the config's `keys:` remaps them (App.set_keymap)
+        *(Binding(a.key, f"run_action('{a.id}')", a.title, id=a.id) for a in ACTIONS),
     ]
 
     class Jump(Message):
@@ -116,6 +118,13 @@ class PanelView(Vertical):
 
     class BackToTriage(Message):
         """esc on a resource opened from triage: go back there."""
+
+    class AccessChecked(Message):
+        """After each refresh: the expired-credentials failure it met, or None (they worked)."""
+
+        def __init__(self, expired: Failure | None) -> None:
+            super().__init__()
+            self.expired = expired
 
     class Loaded(Message):
         """A refresh finished, with data or with an error."""
@@ -142,6 +151,7 @@ class PanelView(Vertical):
         self.waiting = ""
         self.from_triage = False  # opened by a jump from triage: esc returns there
         self.filter_opening = False  # `/` pressed, the filter box not focused yet
+        self.last_failure: Failure | None = None  # of the last refresh that failed outright
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -178,8 +188,12 @@ class PanelView(Vertical):
 
     # -- refresh -----------------------------------------------------------------------------
     def tick(self) -> None:
-        """Once a second: load when due, unless hidden, busy, or a dialog is open."""
+        """Once a second: load when due, unless busy or a dialog is open. A hidden panel waits for
+        its next visit, or (refresh.hidden_seconds in the config) refreshes that rarely."""
         if not self.active:
+            hidden = getattr(getattr(self.app, "settings", None), "hidden_refresh_seconds", 0.0)
+            if hidden and not self.busy and self.level.loaded_at and time.time() - self.level.loaded_at >= hidden:
+                self.load()
             return
         if self.busy or self.app.screen is not self.screen:
             self.update_crumb()
@@ -205,6 +219,7 @@ class PanelView(Vertical):
         except Exception as exc:  # shown in this panel only; its last rows stay, marked stale
             if not get_current_worker().is_cancelled:
                 failure = failed(exc, source.label, aws)
+                self.last_failure = failure
                 note_ours(aws, source, [failure])
                 self.app.call_from_thread(self.loaded, generation, None, failure.sentence())
             return
@@ -219,17 +234,49 @@ class PanelView(Vertical):
         if listing is None:
             self.failures += 1
             self.error = error
-            self.next_due = time.monotonic() + min(REFRESH_SECONDS * 2**self.failures, MAX_BACKOFF_SECONDS)
+            self.next_due = time.monotonic() + min(self.refresh_seconds * 2**self.failures, MAX_BACKOFF_SECONDS)
         else:
             self.failures, self.error = 0, ""
             level = self.level
             level.rows, level.gaps, level.loaded_at = listing.rows, listing.gaps, time.time()
             level.as_of = getattr(level.source, "as_of", None) or level.loaded_at
-            self.next_due = time.monotonic() + REFRESH_SECONDS
+            self.next_due = time.monotonic() + self.refresh_seconds
             self.apply_rows()
             self.follow_path()
         self.update_crumb()
+        self.post_message(self.AccessChecked(self.expired_failure(listing)))
         self.post_message(self.Loaded())
+
+    def expired_failure(self, listing: Listing | None) -> Failure | None:
+        """The refresh's expired-credentials failure: its own, a gap's, or a triage check's."""
+        if listing is None:
+            return self.last_failure if self.last_failure and self.last_failure.kind == EXPIRED else None
+        gaps = [*listing.gaps, *(r.data["failure"] for r in listing.rows if "failure" in r.data)]
+        expired = [gap for gap in gaps if gap.kind == EXPIRED]
+        # Every part expired: the credentials. One part in a region that refuses: not a banner.
+        return expired[0] if expired and len(expired) == len(gaps) and not any(
+            "failure" not in r.data for r in listing.rows) else None
+
+    def rescope(self, sessions: list[AwsSession]) -> None:
+        """Look at these accounts and regions from now on: back to the top level, reloaded."""
+        root: Source = self.panel if len(sessions) <= 1 else ScopedSource(self.panel, sessions)
+        self.stack = [Level(root)]
+        self.from_triage, self.pending_path = False, []
+        if self.is_mounted:
+            self.changed_level()
+
+    def current_target(self) -> tuple[Row | None, AwsSession | None]:
+        """The selected row as its source made it, and the session it belongs to."""
+        row = self.current_row()
+        if row is None:
+            return None, None
+        inner, aws = unscoped(row)
+        return inner, aws or getattr(self.app, "aws", None)
+
+    @property
+    def refresh_seconds(self) -> float:
+        """refresh.seconds from the config (REFRESH_SECONDS without one)."""
+        return getattr(getattr(self.app, "settings", None), "refresh_seconds", REFRESH_SECONDS)
 
     def set_waiting(self, text: str) -> None:
         self.waiting = text
@@ -516,11 +563,12 @@ class PanelView(Vertical):
 
     # -- actions -----------------------------------------------------------------------------
     def enabled_actions(self, row: Row | None) -> frozenset[str]:
-        return frozenset(a.id for a in for_kind(self.level.source.kind) if row is not None and a.applies(row))
+        return frozenset(a.id for a in for_kind(self.level.source.kind)
+                         if row is not None and a.applies(unscoped(row)[0]))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "logs":
-            source = type(self.level.source)
+            source = type(getattr(self.level.source, "inner", self.level.source))
             return source.log_target is not Source.log_target  # only where the source has logs
         if action == "next_view":
             return bool(self.level.source.alternatives())
@@ -530,7 +578,7 @@ class PanelView(Vertical):
         if found is None or found.kind != self.level.source.kind:
             return False  # not this level's action: hidden, and the key falls through
         row = self.current_row()
-        return True if row is not None and found.applies(row) else None
+        return True if row is not None and found.applies(unscoped(row)[0]) else None
 
     def action_next_view(self) -> None:
         """Swap this level for the next view of the same parent (e.g. steps -> instance groups)."""
@@ -569,7 +617,7 @@ class PanelView(Vertical):
 
     @work(thread=True, exit_on_error=False, group="logs")
     def open_logs(self, source: Source, row: Row) -> None:
-        aws = self.app.aws  # type: ignore[attr-defined]
+        aws = unscoped(row)[1] or self.app.aws  # type: ignore[attr-defined]
         try:
             target = source.log_target(row, aws)
         except Exception as exc:

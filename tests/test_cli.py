@@ -135,7 +135,8 @@ def test_a_malformed_config_file_names_file_and_line(
     assert code == 2 and f"{tmp_path / 'config.yaml'}:3" in err and "not valid YAML" in err
     (tmp_path / "config.yaml").write_text("snapshots:\n  max_age_hours: soon\n")
     code, _, err = triage(capsys, "--region", "us-east-1")
-    assert code == 2 and "snapshots.max_age_hours must be a positive number of hours, not 'soon'" in err
+    assert f"{tmp_path / 'config.yaml'}:2: snapshots.max_age_hours: must be a positive number, not 'soon'; " \
+        "using the default" in err
 
 
 def test_the_config_file_sets_the_snapshot_policy(

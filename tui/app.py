@@ -7,11 +7,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import get_current_worker
 
 from actions.audit import AuditLog
@@ -22,16 +23,20 @@ from actions.runner import ActionRunner
 from actions.waiting import wait_for
 from panels.model import Panel
 from panels.registry import service_panels
+from panels.scoped import unscoped
 from panels.triage import TriagePanel
 from panels.view import PanelView, age_of
 from themes import DEFAULT_THEME, THEMES
-from tui.errors import ReadOnlyRefused, explain
+from tui.errors import Failure, ReadOnlyRefused, explain
 from tui.header import HeaderBar
 from tui.palette import WatchkeeperCommands
 from tui.safe_text import clean
+from tui.scope import Scope
 from tui.screens import CommandLogScreen, HelpScreen
 from tui.session import AwsSession
+from tui.settings import Settings
 from tui.startup import RESUME_AFTER_SECONDS, resume_collection
+from tui.switcher import SwitcherScreen
 
 if TYPE_CHECKING:
     from actions.runbooks.loader import Catalog
@@ -57,13 +62,19 @@ class WatchkeeperApp(App[None]):
     PanelView #table { height: 2fr; }
     PanelView #detail-scroll { height: 1fr; min-height: 4; max-height: 12; border-top: solid $primary;
                                padding: 0 1; }
+    #banner { height: auto; max-height: 3; background: $error; color: $text; padding: 0 1; }
+    #banner.hidden { display: none; }
     """
     BINDINGS = [
-        Binding("question_mark", "help", "Help"),
-        Binding("at", "command_log", "Calls"),
-        Binding("q", "quit", "Quit"),
-        Binding("c", "cancel_wait", "Cancel wait"),
-        Binding("L", "log_groups", "Log groups", show=False),
+        # ids: the config's `keys:` remaps them (App.set_keymap), as it does actions' ids
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("at", "command_log", "Calls", id="calls"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("c", "cancel_wait", "Cancel wait", id="cancel-wait"),
+        Binding("L", "log_groups", "Log groups", show=False, id="log-groups"),
+        Binding("a", "switch_profiles", "Profiles", show=False, id="profiles"),
+        Binding("m", "switch_regions", "Regions", show=False, id="regions"),
+        Binding("i", "sign_in", "Sign in", show=False, id="sign-in"),
     ]
     COMMANDS = App.COMMANDS | {WatchkeeperCommands}
 
@@ -73,18 +84,26 @@ class WatchkeeperApp(App[None]):
         *,
         audit: AuditLog,
         theme: str = DEFAULT_THEME,
-        start: Callable[[], AwsSession] | None = None,
+        start: Callable[[], AwsSession | Scope] | None = None,
         panels: Sequence[Panel] | None = None,
         runbook_dirs: Sequence[Path] = (),
+        settings: Settings | None = None,
+        rescope: Callable[[list[str], list[str]], Scope] | None = None,
     ) -> None:
-        """`start`, when given, makes the session in a worker (the demo starts its server there)."""
+        """`start`, when given, makes the session in a worker (the demo starts its server there);
+        `rescope` makes the sessions of other profiles and regions (the switchers)."""
         super().__init__()
         for item in THEMES:
             self.register_theme(item)
         self.theme = theme
         self.aws: AwsSession | None = aws
+        self.scope: Scope | None = Scope([aws]) if aws is not None else None
+        self.settings = settings or Settings()
+        self.rescope = rescope
         self.audit = audit
         self.start = start
+        self.expired: Failure | None = None  # credentials that need renewing: the banner says how
+        self.set_keymap(self.settings.keys)
         services = list(panels) if panels is not None else service_panels()
         self.views = [PanelView(p) for p in [TriagePanel(services), *services]]
         for view in self.views:
@@ -98,6 +117,7 @@ class WatchkeeperApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
+        yield Static(id="banner", classes="hidden")
         # Only the triage is mounted at start; each other panel on its first visit (a faster
         # first paint: eight panels' tables and styles cost a third of it).
         with ContentSwitcher(initial=self.views[0].id):
@@ -110,6 +130,8 @@ class WatchkeeperApp(App[None]):
         self.views[0].active = True
         self.views[0].table.focus()
         self.update_header()
+        for problem in self.settings.problems:  # the config's mistakes: defaults are in use instead
+            self.notify(problem, title="Config", severity="warning", timeout=20)
         if self.start is not None:
             self.views[0].query_one("#crumb").update("Starting the demo: moto on loopback, seeding the incident…")
         self.call_after_refresh(self.painted)
@@ -131,26 +153,145 @@ class WatchkeeperApp(App[None]):
             return
         self.call_from_thread(self.ready, aws)
 
-    def ready(self, aws: AwsSession) -> None:
-        self.aws = aws
-        self.runner = ActionRunner(aws, self.audit)
+    def ready(self, started: AwsSession | Scope) -> None:
+        first = self.runner is None
+        scope = started if isinstance(started, Scope) else Scope([started])
+        self.scope, self.aws = scope, scope.primary
+        self.runner = ActionRunner(scope.primary, self.audit)
+        self.account, self.principal = "…", ""
+        for view in self.views:
+            view.rescope(scope.sessions)
         self.fetch_identity()
-        self.load_runbooks()
+        if first:
+            self.load_runbooks()
         self.current_view.tick()  # loads now unless it already has, or is backing off
         self.update_header()
 
     @work(thread=True, exit_on_error=False, group="identity")
     def fetch_identity(self) -> None:
-        aws = self.aws
-        assert aws is not None
-        try:
-            identity = aws.identity()
+        from tui.scope import identify
+
+        scope = self.scope
+        assert scope is not None
+        for aws in scope.sessions:
+            try:
+                identify(aws, self.settings)
+            except Exception as exc:
+                if aws is scope.primary:
+                    self.account = "unknown account"
+                self.call_from_thread(self.notify, explain(exc, profile=aws.profile), severity="error", timeout=20)
+        if scope.primary.known_identity is not None:
+            identity = scope.primary.known_identity
             # arn:aws:sts::123456789012:assumed-role/OnCall/alice -> assumed-role/OnCall/alice
             self.account, self.principal = identity.account, identity.arn.split(":", 5)[-1]
-        except Exception as exc:
-            self.account = "unknown account"
-            self.call_from_thread(self.notify, explain(exc, profile=aws.profile), severity="error", timeout=20)
+        if scope.many:
+            self.account, self.principal = "", ""  # the header shows the scope instead
         self.call_from_thread(self.update_header)
+
+    # -- profiles, regions, credentials -------------------------------------------------------------
+    def action_switch_profiles(self) -> None:
+        from tui.identity.profiles import known_profiles
+
+        scope = self.scope
+        if scope is None or self.rescope is None:
+            self.notify("Profiles cannot be switched in the demo.", severity="warning")
+            return
+        current = scope.profiles or [scope.primary.profile_name]
+        self.push_screen(SwitcherScreen("Profiles", known_profiles(current), current),
+                         lambda chosen: chosen and self.switch(chosen, scope.regions))
+
+    def action_switch_regions(self) -> None:
+        scope = self.scope
+        if scope is None or self.rescope is None:
+            self.notify("Regions cannot be switched in the demo: its incident is in one region.", severity="warning")
+            return
+        current = scope.regions or [scope.primary.region or ""]
+        regions = sorted(set(scope.primary.regions()) | set(current))
+        self.push_screen(SwitcherScreen("Regions", regions, current),
+                         lambda chosen: chosen and self.switch(scope.profiles, chosen))
+
+    def switch(self, profiles: list[str], regions: list[str]) -> None:
+        from tui.identity.profiles import needs_terminal
+
+        self.notify(f"Switching to {', '.join(profiles) or 'the default profile'} in {', '.join(regions)}…")
+        if any(needs_terminal(profile) for profile in profiles):
+            # An MFA code or a credential_process prompt: asked on the terminal, the console
+            # suspended (not drawn over it), and the UI waits, as the user does.
+            with self.suspend():
+                print(f"watchkeeper: signing in to {', '.join(profiles)}", flush=True)
+                self.scope_made(profiles, regions)
+        else:
+            self.make_scope(profiles, regions)
+
+    @work(thread=True, exit_on_error=False, group="scope", exclusive=True)
+    def make_scope(self, profiles: list[str], regions: list[str]) -> None:
+        """Sessions are made off the UI thread (reading ~/.aws, the keyring, assuming roles)."""
+        self.scope_made(profiles, regions, later=self.call_from_thread)
+
+    def scope_made(self, profiles: list[str], regions: list[str],
+                   later: Callable[..., Any] = lambda f, *a, **k: f(*a, **k)) -> None:
+        assert self.rescope is not None
+        try:
+            scope = self.rescope(profiles, regions)
+        except BaseException as exc:  # SystemExit too: the command line's sentences
+            message = str(exc.code) if isinstance(exc, SystemExit) else explain(exc)
+            later(self.notify, message, title="Not switched", severity="error", timeout=20)
+            return
+        from tui.settings import save_last_choice
+
+        save_last_choice(scope.profiles, scope.regions)
+        later(self.ready, scope)
+        later(self.credentials_ok)
+
+    def action_sign_in(self) -> None:
+        """Renew credentials: an SSO profile's device login, else the chain read again (and an MFA
+        code asked for), then every panel refreshes."""
+        scope = self.scope
+        if scope is None:
+            return
+        from tui.identity.sso import is_sso_profile
+
+        sso = next((aws for aws in scope.sessions if aws.profile and is_sso_profile(aws.profile)), None)
+        if sso is not None:
+            from tui.sso_screen import SsoLoginScreen
+
+            self.push_screen(SsoLoginScreen(sso), lambda ok: ok and self.renew_all())
+        elif self.rescope is not None:
+            self.make_scope(scope.profiles, scope.regions)
+        else:
+            self.renew_all()
+
+    def renew_all(self) -> None:
+        for aws in self.scope.sessions if self.scope else []:
+            aws.renew()
+        self.credentials_ok()
+
+    @on(PanelView.AccessChecked)
+    def access_checked(self, message: PanelView.AccessChecked) -> None:
+        """A banner while credentials are expired (the data below stays, marked stale); gone at
+        the first refresh that succeeds. Renewed from the chain while it shows: an `aws sso login`
+        in another terminal is picked up without a restart."""
+        if message.expired is None:
+            if self.expired is not None:
+                self.credentials_ok()
+            return
+        first = self.expired is None
+        self.expired = message.expired
+        profile = self.aws.profile_name if self.aws else "default"
+        banner = self.query_one("#banner", Static)
+        banner.update(Text.assemble(
+            ("Credentials expired or invalid ", "bold"), f"({clean(message.expired.action or '-')}): ",
+            clean(message.expired.advice, limit=200),
+            f" Press i to sign in again (profile {clean(profile, limit=40)}); the data below is stale until then."))
+        banner.remove_class("hidden")
+        if first and self.scope is not None:
+            for aws in self.scope.sessions:
+                aws.renew()
+
+    def credentials_ok(self) -> None:
+        self.expired = None
+        self.query_one("#banner", Static).add_class("hidden")
+        self.current_view.refresh_now()
 
     # -- the one way to show a message ------------------------------------------------------------
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
@@ -176,14 +317,17 @@ class WatchkeeperApp(App[None]):
     def update_header(self) -> None:
         if not self.query(HeaderBar):  # the app's timer can outlive the widgets at exit
             return
-        aws, view = self.aws, self.current_view
+        aws, view, scope = self.aws, self.current_view, self.scope
         triage_rows = self.views[0].level.rows
         alarmed = {r.data.get("panel") for r in triage_rows}
+        production = [s for s in scope.sessions if s.production] if scope else []
+        many = bool(scope and scope.many)
         self.query_one(HeaderBar).show(
-            profile=aws.profile_name if aws else "-",
+            profile=(scope.describe() if scope and many else aws.profile_name) if aws else "-",
+            production=", ".join(dict.fromkeys(s.alias or s.account for s in production)),
             account=self.account,
             identity=self.principal,
-            region=(aws.region or "-") if aws else "-",
+            region=("" if many else aws.region or "-") if aws else "-",
             endpoint=aws.endpoint if aws else "",
             read_only=bool(aws and aws.read_only),
             data_age=age_of(view.level.as_of or view.level.loaded_at) if view.level.loaded_at else "-",
@@ -239,8 +383,9 @@ class WatchkeeperApp(App[None]):
     def runbooks_loaded(self, catalog: Catalog) -> None:
         self.runbooks = catalog
         for runbook in catalog.runbooks.values():
-            if runbook.key:
-                self.bind(runbook.key, f"runbook('{runbook.name}')", description=runbook.name, show=False)
+            key = self.settings.keys.get(runbook.name, runbook.key)
+            if key:
+                self.bind(key, f"runbook('{runbook.name}')", description=runbook.name, show=False)
         if catalog.errors:
             first = catalog.errors[0]
             more = f" (and {len(catalog.errors) - 1} more: watchkeeper runbooks validate)" if len(catalog.errors) > 1 \
@@ -260,8 +405,8 @@ class WatchkeeperApp(App[None]):
         from tui.runbook_screen import RunbookScreen
 
         runbook = self.runbooks.get(name) if self.runbooks else None
-        row = self.current_view.current_row()
-        if runbook is None or row is None or self.aws is None:
+        row, aws = self.current_view.current_target()
+        if runbook is None or row is None or aws is None:
             return
         if runbook not in self.runbooks_for_selection():
             why = "it is marked dangerous and watchkeeper runs with --read-only" if self.aws.read_only and \
@@ -269,7 +414,7 @@ class WatchkeeperApp(App[None]):
                 f"it applies to {', '.join(runbook.applies_to)} rows"
             self.notify(f"Runbook {name} is not offered here: {why}.", severity="warning")
             return
-        self.push_screen(RunbookScreen(self.aws, runbook, row_context(row)))
+        self.push_screen(RunbookScreen(aws, runbook, row_context(row)))
 
     def action_command_log(self) -> None:
         if self.aws is not None:
@@ -278,15 +423,16 @@ class WatchkeeperApp(App[None]):
     # -- actions ---------------------------------------------------------------------------------
     @on(PanelView.ActionRequested)
     def action_requested(self, message: PanelView.ActionRequested) -> None:
-        action, runner = BY_ID[message.action_id], self.runner
-        if runner is None:
+        action, (row, aws) = BY_ID[message.action_id], unscoped(message.row)
+        if self.runner is None:
             return
+        runner = self.runner if aws is None or aws is self.runner.aws else ActionRunner(aws, self.audit)
         try:
             runner.refuse_if_read_only(action)
         except ReadOnlyRefused as exc:
             self.notify(str(exc), severity="error")
             return
-        reason = action.blocked(message.row)
+        reason = action.blocked(row)
         if reason:
             self.notify(reason, title=f"{action.title}: not possible", severity="warning", timeout=10)
             return
@@ -294,17 +440,15 @@ class WatchkeeperApp(App[None]):
 
         def confirmed(call: PreparedCall | None) -> None:
             if call is not None:
-                self.send(call, view)
+                self.send(call, view, runner)
 
         if action.mutates:
-            self.push_screen(ConfirmScreen(runner, action, message.row), confirmed)
+            self.push_screen(ConfirmScreen(runner, action, row), confirmed)
         else:
-            self.send(runner.prepare(action, message.row), view)
+            self.send(runner.prepare(action, row), view, runner)
 
     @work(thread=True, exit_on_error=False, group="actions")
-    def send(self, call: PreparedCall, view: PanelView) -> None:
-        runner = self.runner
-        assert runner is not None
+    def send(self, call: PreparedCall, view: PanelView, runner: ActionRunner) -> None:
         try:
             response = runner.run(call)
         except Exception as exc:
@@ -316,11 +460,11 @@ class WatchkeeperApp(App[None]):
                               title="Sent")
         self.call_from_thread(view.refresh_now)
         if call.action.wait is not None:
-            self.wait_after(call, response, view)
+            self.wait_after(call, response, view, runner.aws)
 
-    def wait_after(self, call: PreparedCall, response: dict[str, Any], view: PanelView) -> None:
+    def wait_after(self, call: PreparedCall, response: dict[str, Any], view: PanelView, aws: AwsSession) -> None:
         """Runs in the action's worker: the waiter, with progress in the panel; `c` cancels."""
-        wait, worker, aws = call.action.wait, get_current_worker(), self.aws
+        wait, worker = call.action.wait, get_current_worker()
         assert wait is not None and aws is not None
         label = wait.waiter.replace("_", " ")
 

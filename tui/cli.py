@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -27,6 +28,10 @@ from tui.safe_text import clean
 from tui.session import AwsSession
 from tui.startup import resume_collection
 
+if TYPE_CHECKING:
+    from tui.scope import Scope
+    from tui.settings import Settings
+
 # triage: 0 all checked and nothing failing, 1 something failing, 2 nothing could be checked,
 # 3 some checks failed and the others found nothing.
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3
@@ -36,8 +41,13 @@ def common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     """The same options before or after the subcommand; SUPPRESS keeps the subparser from
     overwriting values given before it."""
     default = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--profile", default=default, help="AWS profile (default: AWS_PROFILE or default)")
-    parser.add_argument("--region", default=default, help="AWS region (default: AWS_REGION or the profile's)")
+    parser.add_argument("--profile", default=default, help="AWS profile; several as a,b (aggregated, with Account "
+                        "and Region columns). Default: AWS_PROFILE, else the config's profiles, else default")
+    parser.add_argument("--region", default=default, help="AWS region; several as us-east-1,eu-west-1. Default: "
+                        "AWS_REGION, else the config's regions, else the profile's")
+    parser.add_argument("--org-role", default=default, metavar="ROLE",
+                        help="every active account of the organisation (organizations:ListAccounts), with ROLE "
+                             "assumed in each")
     parser.add_argument("--endpoint-url", default=default,
                         help="send every call to this endpoint (default: AWS_ENDPOINT_URL)")
     parser.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS if suppress else False,
@@ -138,6 +148,53 @@ def run_logs(args: argparse.Namespace) -> int:
         return EXIT_OK
 
 
+_SETTINGS: Settings | None = None
+
+
+def settings() -> Settings:
+    """The config file's settings, read once; each problem in it is one line on stderr (the
+    console shows them too), and its defaults apply instead."""
+    global _SETTINGS
+    if _SETTINGS is None:
+        from tui.settings import load
+
+        _SETTINGS = load()
+        for problem in _SETTINGS.problems:
+            Console(stderr=True, highlight=False, soft_wrap=True).print(Text(clean(problem), style="yellow"))
+    return _SETTINGS
+
+
+def chosen(args: argparse.Namespace, *, remembered: bool = False) -> tuple[list[str], list[str]]:
+    """Profiles and regions: the command line, else the environment, else (in the console) the
+    last choice, else the config file; empty means boto3's own defaults."""
+    from tui.scope import names
+    from tui.settings import load_last_choice
+
+    last = load_last_choice() if remembered else ([], [])
+    profiles = names(getattr(args, "profile", None)) or ([] if os.environ.get("AWS_PROFILE") else
+                                                       last[0] or settings().profiles)
+    regions = names(getattr(args, "region", None)) or ([] if os.environ.get("AWS_REGION") else
+                                                     last[1] or settings().regions)
+    return profiles, regions
+
+
+def make_scope(args: argparse.Namespace, *, remembered: bool = False) -> Scope:
+    """The accounts and regions to look at; a single one is make_session's."""
+    from tui.scope import Scope, build
+
+    profiles, regions = chosen(args, remembered=remembered)
+    org_role = getattr(args, "org_role", None) or settings().org_role
+    if args.demo or (len(profiles) <= 1 and len(regions) <= 1 and not org_role):
+        args.profile, args.region = (profiles or [None])[0], (regions or [None])[0]
+        return Scope([make_session(args)], profiles, regions)
+    check_endpoint(args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL"))
+    scope = build(profiles, regions, settings=settings(), endpoint_url=args.endpoint_url, read_only=args.read_only,
+                  org_role=org_role, ask_token=ask_token)
+    if any(not aws.region for aws in scope.sessions):
+        raise SystemExit("No AWS region is set for every profile: pass --region or set AWS_REGION.")
+    return scope
+
+
 def make_session(args: argparse.Namespace) -> AwsSession:
     if args.demo:
         from tui.demo.run import check_region, start_demo
@@ -145,11 +202,33 @@ def make_session(args: argparse.Namespace) -> AwsSession:
         check_region(args.region)
         return start_demo(read_only=args.read_only, ticker=args.command is None or getattr(args, "follow", False))
     check_endpoint(args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL"))
-    aws = AwsSession(profile=args.profile, region=args.region, endpoint_url=args.endpoint_url,
-                     read_only=args.read_only)
+    from tui.scope import keyring_credentials, names
+
+    for option in ("profile", "region"):
+        if len(names(getattr(args, option, None))) > 1:
+            raise SystemExit(f"This command reads one account and region: give one --{option}.")
+    profile = args.profile or None
+    aws = AwsSession(profile=profile, region=args.region, endpoint_url=args.endpoint_url, read_only=args.read_only,
+                     credentials=keyring_credentials(profile, region=args.region, endpoint_url=args.endpoint_url,
+                                                     ask_token=ask_token),
+                     production=settings().is_production(profile=profile, account=None))
     if not aws.region:
         raise SystemExit("No AWS region is set: pass --region or set AWS_REGION.")
+    if settings().production_accounts:  # production by account: who this is must be known before acting
+        from tui.scope import identify
+
+        identify(aws, settings())
     return aws
+
+
+def ask_token(serial: str) -> str:
+    """An MFA code from the terminal (stderr and /dev/tty: stdout may be a pipe of JSON)."""
+    import getpass
+
+    try:
+        return getpass.getpass(f"MFA code for {serial}: ", stream=sys.stderr).strip()
+    except (EOFError, OSError) as exc:
+        raise SystemExit(f"An MFA code for {serial} is needed and there is no terminal to ask for it.") from exc
 
 
 def check_endpoint(url: str | None) -> None:
@@ -169,21 +248,19 @@ def check_endpoint(url: str | None) -> None:
 def configured_panels() -> list:  # type: ignore[type-arg]
     """The service panels with the user's settings; a bad config file is one clear error."""
     from panels.registry import service_panels
-    from tui.config import ConfigError, load_settings, snapshot_max_age_hours
 
-    try:
-        return service_panels(snapshot_max_age_hours(load_settings()))
-    except ConfigError as exc:
-        raise SystemExit(str(exc)) from exc
+    return service_panels(settings().snapshot_max_age_hours)
 
 
 def run_triage(args: argparse.Namespace, out: Console) -> int:
-    from panels.triage import collect
+    from panels.triage import collect_all
 
     try:
         panels = configured_panels()
-        aws = make_session(args)
-        identity = aws.identity()  # fails fast, with one sentence, on bad credentials
+        scope = make_scope(args)
+        identified, unreachable = identify_all(scope.sessions)
+        aws = scope.primary
+        identity = aws.identity()  # fails fast, with one sentence, when no account answers
     except SystemExit as exc:
         if args.json and isinstance(exc.code, str):  # a script reading JSON still gets JSON
             print(json.dumps({"error": clean(exc.code), "problems": [], "incomplete": []}, indent=2))
@@ -193,20 +270,53 @@ def run_triage(args: argparse.Namespace, out: Console) -> int:
             print(json.dumps({"error": clean(explain(exc, profile=args.profile)), "problems": [],
                               "incomplete": []}, indent=2))
         raise
-    triage = collect(aws, panels)
+    triage = collect_all(identified, panels)
+    triage.incomplete += unreachable
+    triage.checks += len(unreachable)
+    triage.failed_outright += len(unreachable)
+    where = f"{identity.account} {aws.region}" if not scope.many else scope.describe()
     if args.json:
         print(json.dumps({
             "account": identity.account, "identity": identity.arn, "region": aws.region,
+            "accounts": sorted({s.account for s in scope.sessions}),
+            "regions": sorted({s.region or "" for s in scope.sessions}),
             "problems": [{k: clean(v) if isinstance(v, str) else v for k, v in p.as_json().items()}
                          for p in triage.problems],
             "incomplete": [{k: clean(v) for k, v in item.as_json().items()} for item in triage.incomplete],
         }, indent=2))
     else:
-        render_table(out, triage.problems, triage.incomplete, f"{identity.account} {aws.region}")
+        render_table(out, triage.problems, triage.incomplete, where, many=scope.many)
     return triage.exit_code
 
 
-def render_table(out: Console, problems: Sequence, incomplete: Sequence, where: str) -> None:
+def identify_all(sessions: Sequence[AwsSession]) -> tuple[list[AwsSession], list]:  # type: ignore[type-arg]
+    """The sessions whose identity answered, and one "check incomplete" per session that did not
+    (its credentials or its account): one line for it instead of one per check. Raises the first
+    failure when none answered."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from panels.model import failed
+    from panels.triage import ACCESS_CHECK, AccessPanel, Incomplete
+    from tui.scope import identify
+
+    def one(aws: AwsSession) -> BaseException | None:
+        try:
+            identify(aws, settings())
+        except Exception as exc:
+            return exc
+        return None
+
+    with ThreadPoolExecutor(max_workers=min(4, len(sessions))) as pool:
+        errors = list(pool.map(one, sessions))
+    if all(errors):
+        raise errors[0]  # type: ignore[misc]
+    good = [aws for aws, exc in zip(sessions, errors, strict=True) if exc is None]
+    bad = [Incomplete(AccessPanel(), ACCESS_CHECK, failed(exc, "every check", aws), aws.account, aws.region or "")
+           for aws, exc in zip(sessions, errors, strict=True) if exc is not None]
+    return good, bad
+
+
+def render_table(out: Console, problems: Sequence, incomplete: Sequence, where: str, *, many: bool = False) -> None:
     """On a terminal, a table whose names are never folded (the reason is, instead); elsewhere
     (a pipe, a file), plain lines: one per problem, whole names, no padding at the end."""
     from panels.model import age
@@ -215,11 +325,15 @@ def render_table(out: Console, problems: Sequence, incomplete: Sequence, where: 
     if not problems and not incomplete:
         out.print(Text(f"Nothing failing in {where}.", style="green"))
         return
-    rows = [(Text("?"), Text(clean(item.panel.service)), Text(clean(item.check.title)),
+    def resource(name: str, item: object) -> Text:  # several accounts: the resource says where it is
+        prefix = f"{getattr(item, 'account', '')}/{getattr(item, 'region', '')}/" if many else ""
+        return Text(clean(prefix + name))
+
+    rows = [(Text("?"), Text(clean(item.panel.service)), resource(item.check.title, item),
              Text("CHECK INCOMPLETE", style="bold red"), Text("-"), Text(clean(item.failure.sentence())))
             for item in incomplete]
     rows += [(Text(p.severity.short, style=status_style(p.severity.name)), Text(clean(p.service)),
-              Text(clean(p.resource)), Text(clean(p.status), style=status_style(p.status)), Text(age(p.since)),
+              resource(p.resource, p), Text(clean(p.status), style=status_style(p.status)), Text(age(p.since)),
               Text(clean(p.reason, limit=300))) for p in problems]
     title = f"watchkeeper triage — {where}"
     if not _is_terminal(out):
@@ -267,6 +381,8 @@ def _is_terminal(out: Console) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    global _SETTINGS
+    _SETTINGS = None  # read afresh by each run (tests call main() many times)
     args = build_parser().parse_args(argv)
     err = Console(stderr=True, highlight=False, soft_wrap=True)  # one sentence stays one line
     try:
@@ -406,8 +522,8 @@ def run_console(args: argparse.Namespace) -> int:
     from tui.app import WatchkeeperApp
     from tui.config import audit_log_path
 
-    theme = args.theme or default_theme()
-    start = None
+    theme = args.theme or settings().theme or default_theme()
+    start = rescope = None
     aws = None
     if args.demo:
         from tui.demo.run import check_region, start_demo
@@ -417,9 +533,20 @@ def run_console(args: argparse.Namespace) -> int:
         def start() -> AwsSession:
             return start_demo(read_only=args.read_only)
     else:
-        aws = make_session(args)
+        scope = make_scope(args, remembered=True)
+
+        def start() -> Scope:  # made before the app, so a failure is one sentence on the terminal
+            return scope
+
+        def rescope(profiles: list[str], regions: list[str]) -> Scope:
+            """The switchers' choice (the app suspends itself first when a profile asks on the terminal)."""
+            chosen = argparse.Namespace(**{**vars(args), "profile": ",".join(profiles) or None,
+                                           "region": ",".join(regions) or None})
+            return make_scope(chosen)
+
     app = WatchkeeperApp(aws, audit=AuditLog(audit_log_path()), theme=DEFAULT_THEME, start=start,
-                         panels=configured_panels(), runbook_dirs=getattr(args, "runbooks", []))
+                         panels=configured_panels(), settings=settings(), rescope=rescope,
+                         runbook_dirs=[*settings().runbook_dirs, *getattr(args, "runbooks", [])])
     if theme not in app.available_themes:
         names = ", ".join(sorted(app.available_themes))
         raise SystemExit(f"Unknown theme {theme!r}: choose one of {names}.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import platformdirs
 
@@ -52,36 +51,3 @@ class ConfigError(Exception):
 
 def config_path() -> Path:
     return config_dir() / "config.yaml"
-
-
-def load_settings(path: Path | None = None) -> dict[str, Any]:
-    """Settings from config.yaml; an absent file means the defaults."""
-    path = path or config_path()
-    try:
-        if not path.is_file():
-            return {}
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise ConfigError(f"Cannot read the config file {path} ({reason}): fix it, or set WATCHKEEPER_CONFIG_DIR "
-                          "to another directory.") from exc
-    import yaml  # only when there is a file to read
-
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise ConfigError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}).") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected settings as `name: value` lines, found {type(data).__name__}.")
-    return data
-
-
-def snapshot_max_age_hours(settings: dict[str, Any], path: Path | None = None) -> float:
-    """snapshots.max_age_hours: how old the newest good copy of a volume or database may be."""
-    value = (settings.get("snapshots") or {}).get("max_age_hours", 24)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConfigError(f"{path or config_path()}: snapshots.max_age_hours must be a positive number of hours, "
-                          f"not {value!r}.")
-    return float(value)

@@ -11,16 +11,22 @@ from tui.safe_text import clean
 
 class HeaderBar(Static):
     DEFAULT_CSS = """
-    HeaderBar { height: 2; background: $panel; color: $foreground; }
+    HeaderBar { height: 2; background: $panel; color: $foreground; text-wrap: nowrap; text-overflow: ellipsis; }
+    HeaderBar.production { background: $error 40%; }
     """
 
     def show(self, *, profile: str, account: str, identity: str, region: str, endpoint: str, read_only: bool,
-             data_age: str, tabs: list[tuple[str, str, bool, bool]]) -> None:
-        """tabs: (key, title, is_current, has_problems)."""
+             data_age: str, tabs: list[tuple[str, str, bool, bool]], production: str = "") -> None:
+        """tabs: (key, title, is_current, has_problems); production: the production accounts'
+        names (aliases or ids) in scope, shown first and in their own colour."""
+        self.set_class(bool(production), "production")
         line = Text()
         line.append(" watchkeeper ", style="bold reverse")
-        line.append(f" {clean(profile, limit=20)} ", style="bold")
-        line.append(f"{clean(account, limit=20)} ")
+        if production:
+            line.append(f" PRODUCTION {clean(production, limit=30)} ", style="bold reverse red")
+        line.append(f" {clean(profile, limit=32)} ", style="bold")
+        if account:
+            line.append(f"{clean(account, limit=20)} ")
         if identity:
             line.append(f"{clean(identity, limit=28)} ", style="dim")
         line.append(f"{clean(region, limit=20)} ", style="bold")

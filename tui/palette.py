@@ -47,7 +47,7 @@ class WatchkeeperCommands(Provider):
             for view in app.views
         ]
         view = app.current_view
-        row = view.current_row() if view else None
+        row = view.current_target()[0] if view else None  # as its source made it (not the scoped copy)
         if view and row:
             for action in for_kind(view.level.source.kind):
                 if action.applies(row):
@@ -58,7 +58,10 @@ class WatchkeeperCommands(Provider):
                               partial(app.action_runbook, runbook.name),
                               clean(runbook.description, limit=CELL_LIMIT)
                               + (f" (key {runbook.key})" if runbook.key else "")))
-        found += [("Command log", app.action_command_log, "every AWS call this session"),
+        found += [("Switch profiles (accounts)", app.action_switch_profiles, "key a; several are aggregated"),
+                  ("Switch regions", app.action_switch_regions, "key m; several are aggregated"),
+                  ("Sign in again", app.action_sign_in, "key i: SSO device login, or the credential chain re-read"),
+                  ("Command log", app.action_command_log, "every AWS call this session"),
                   ("Help: keys", app.action_help, "key ?")]
         return found
 

@@ -80,6 +80,34 @@ class Question(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class TypedAnswer(ModalScreen[str | None]):
+    """A question answered by typing (enter sends it, esc answers None)."""
+
+    DEFAULT_CSS = """
+    TypedAnswer { align: center middle; }
+    TypedAnswer > VerticalScroll { width: 90%; max-width: 100; height: auto; border: thick $error;
+                                   background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
+
+    def __init__(self, title: str, body: Text) -> None:
+        super().__init__()
+        self.title_text, self.body = title, body
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Label(Text(clean(self.title_text), style="bold"))
+            yield Static(self.body)
+            yield Input(placeholder="type the account alias or id to confirm", id="typed")
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
 class InputsForm(ModalScreen[dict[str, Any] | None]):
     """The runbook's inputs, defaults taken from the selected row; checked before the run starts."""
 
@@ -138,6 +166,9 @@ class ScreenUI(RunbookUI):
 
     def answer(self, title: str, body: Text, options: list[str]) -> str | None:
         """Ask in a dialog and wait for the answer (None: dismissed, or the run was abandoned)."""
+        return self.wait_for(Question(title, body, options))
+
+    def wait_for(self, dialog: ModalScreen[str | None]) -> str | None:
         found: list[str | None] = []
         done = threading.Event()
 
@@ -145,7 +176,7 @@ class ScreenUI(RunbookUI):
             found.append(value)
             done.set()
 
-        self.later(self.screen.app.push_screen, Question(title, body, options), answered)
+        self.later(self.screen.app.push_screen, dialog, answered)
         while not done.wait(0.1):
             if self.cancel.is_set():
                 return None
@@ -160,6 +191,13 @@ class ScreenUI(RunbookUI):
             ("Region  ", "bold"), clean(aws.region or "-"), "\n",
             (clean(python), "bold"), "\n", "$ ", clean(cli))
         return self.answer(f"{step.label}: run this call?", body, ["Run", "Don't run"]) == "Run"
+
+    def type_account(self, step: Step, aws: AwsSession) -> str:
+        from actions.confirm import production_name
+
+        return self.wait_for(TypedAnswer(f"{step.label}: production account", Text.assemble(
+            ("PRODUCTION", "bold reverse red"), " account: type its alias or id (",
+            (clean(production_name(aws)), "bold"), ") to send this call."))) or ""
 
     def confirm(self, step: Step, text: str) -> bool:
         return self.answer(step.label, Text(clean(text, multiline=True)), ["Yes", "No"]) == "Yes"

@@ -32,6 +32,8 @@ KEYS = [
     ("l / L", "logs of the selected task or job / pick any log group"),
     ("v", "next view of the same thing (EMR instance groups, Inspector by CVE, RDS snapshots…)"),
     ("e", "export the rows as shown to CSV and JSON"),
+    ("a / m", "switch profiles / regions (several: aggregated, with Account and Region columns)"),
+    ("i", "sign in again (SSO device login, or credentials re-read)"),
     ("c", "cancel the wait that follows an action"),
     ("@", "command log: every AWS call this session made"),
     ("ctrl+p", "command palette: panels and actions"),

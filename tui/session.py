@@ -10,7 +10,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,10 @@ def last_call() -> tuple[str, str] | None:
 
 class Undeclared(ReadOnlyRefused):
     """An operation that actions.operations does not declare: never sent (deny by default)."""
+
+
+class ProductionRefused(ReadOnlyRefused):
+    """A mutation in a production account without the account typed in its confirmation."""
 
 
 class AuditUnavailable(Exception):
@@ -98,17 +102,16 @@ class AwsSession:
     # the network side by side; the demo's in-process server would only contend for the GIL.
     parallel_checks: int = 8
     calls: deque[CallRecord] = field(default_factory=lambda: deque(maxlen=2_000))
+    # Assumed-role credentials (an organisation's accounts): called again before they expire.
+    credential_source: Callable[[], dict[str, str]] | None = None
+    # Production (from the config): every mutation also needs the account typed (see intent()).
+    production: bool = False
+    alias: str = ""  # the account alias, where one is known
 
     def __post_init__(self) -> None:
-        self._boto = boto3.Session(
-            profile_name=self.profile, region_name=self.region, **(self.credentials or {})
-        )
-        self._boto._session.register_component("data_loader", shared_loader())
-        self.region = self._boto.region_name
-        self._clients: dict[tuple[str, str | None], Any] = {}
         self._lock = threading.Lock()
-        self._identity: Identity | None = None
         self._local = threading.local()  # per thread: the intent's context
+        self._identity: Identity | None = None  # kept across renew(): the same profile, the same account
         self._config = Config(
             retries={"mode": "adaptive", "max_attempts": 5},
             connect_timeout=5,
@@ -119,10 +122,35 @@ class AwsSession:
             # override (LocalStack, moto, a proxy) serves them on its own host.
             inject_host_prefix=not self.endpoint,
         )
+        self._connect()
+
+    def _connect(self) -> None:
+        """A boto3 session with the credentials as they are now (the chain is read again)."""
+        # Explicit keys (the keyring's, the demo's) belong to a profile that may exist nowhere in
+        # ~/.aws/config: boto3 would refuse the name, so it is only our label then.
+        explicit = self.credentials is not None or self.credential_source is not None
+        self._boto = boto3.Session(profile_name=None if explicit else self.profile,
+                                   region_name=self.region, **(self.credentials or {}))
+        self._boto._session.register_component("data_loader", shared_loader())
+        if self.credential_source is not None:  # an assumed role: renewed before it expires
+            from botocore.credentials import DeferredRefreshableCredentials
+
+            # Deferred: the first call assumes the role, so an account that refuses it is a gap
+            # in that account's rows, not a console that cannot start.
+            self._boto._session._credentials = DeferredRefreshableCredentials(
+                refresh_using=self.credential_source, method="assume-role")
+        self.region = self._boto.region_name
+        self._clients: dict[tuple[str, str | None], Any] = {}
         events = self._boto.events
         events.register("before-parameter-build", self._before_call)
         events.register("after-call", self._after_call)
         events.register("after-call-error", self._after_call_error)
+
+    def renew(self) -> None:
+        """Start again from the credential chain: after an expired token or an SSO login, the
+        next refresh uses whatever is valid now, without restarting the console."""
+        with self._lock:
+            self._connect()
 
     # -- clients -------------------------------------------------------------------------------
     def client(self, service: str, region: str | None = None) -> Any:
@@ -142,7 +170,26 @@ class AwsSession:
 
     @property
     def profile_name(self) -> str:
-        return self._boto.profile_name or "default"
+        return self.profile or self._boto.profile_name or "default"
+
+    def regions(self) -> list[str]:
+        """The regions botocore knows (from its data files: no call)."""
+        return self._boto.get_available_regions("ec2")
+
+    @property
+    def label(self) -> str:
+        """The Account column's text: the alias, else the profile chosen, else the account id."""
+        return self.alias or self.profile or self.account
+
+    @property
+    def where(self) -> str:
+        """The account in full: `ops-prod (123456789012)`."""
+        return self.account if self.label == self.account else f"{self.label} ({self.account})"
+
+    @property
+    def account(self) -> str:
+        """The account id once known (identity), else the profile: the Account column's text."""
+        return self._identity.account if self._identity else self.profile_name
 
     def identity(self, *, refresh: bool = False) -> Identity:
         """The caller identity (STS), fetched once."""
@@ -159,6 +206,10 @@ class AwsSession:
     @property
     def known_identity(self) -> Identity | None:
         return self._identity
+
+    def known_as(self, identity: Identity) -> None:
+        """The identity, known without asking STS (an organisation's account and role)."""
+        self._identity = identity
 
     @contextmanager
     def intent(self, **context: Any) -> Iterator[None]:
@@ -186,12 +237,27 @@ class AwsSession:
         if declared.mutates:
             if self.read_only:
                 raise ReadOnlyRefused(f"Refused {declared.iam_action}: watchkeeper is running with --read-only.")
+            if self.production:
+                self._check_typed_account(declared.iam_action)
             context["wk_audit"] = self._write_intent(declared.iam_action, params,
                                                      context.get("client_region") or self.region)
         context["wk_started"] = time.monotonic()
         context["wk_call"] = (service, model.name)
         context["wk_params"] = dict(params)
         context["wk_mutating"] = declared.mutates
+
+    def accepts_account(self, typed: str) -> bool:
+        """Whether `typed` names this account: its id or its alias."""
+        typed = typed.strip()
+        identity = self._identity
+        return bool(typed) and typed in {identity.account if identity else None, self.alias or None}
+
+    def _check_typed_account(self, operation: str) -> None:
+        typed = str(getattr(self._local, "intent", {}).get("typed_account", ""))
+        if not self.accepts_account(typed):
+            who = self._identity.account if self._identity else self.profile_name
+            raise ProductionRefused(f"Refused {operation}: account {who} is production, and the account id or "
+                                    "alias was not typed to confirm it.")
 
     def _write_intent(self, operation: str, params: dict[str, Any], region: str | None) -> str:
         """The intent line, synced to disk before the request leaves; refuses the call if it cannot."""

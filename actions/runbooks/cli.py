@@ -42,6 +42,8 @@ def add_arguments(runbooks: argparse.ArgumentParser, common: Callable[[argparse.
                      help="a field of the row the runbook sees (adds to what the target gives)")
     run.add_argument("--dry-run", action="store_true", help="print every call the run would make; send no "
                      "mutating request (reads still run, to resolve what later steps need)")
+    run.add_argument("--account", default="", help="in a production account (see the config), its alias or id: "
+                     "typed here, as the console asks for it")
     run.add_argument("--yes", action="store_true", help="approve every action and confirmation without asking "
                      "(needed when standard input is not a terminal)")
     dirs(run)
@@ -130,7 +132,8 @@ def run_run(args: argparse.Namespace, make_session: Callable[[argparse.Namespace
     aws.audit = AuditLog(audit_log_path())  # type: ignore[attr-defined]
     try:
         row = row_for(aws, runbook, args.target, fields)  # type: ignore[arg-type]
-        ui = ConsoleUI(yes=args.yes, dry_run=args.dry_run, interactive=sys.stdin.isatty() and sys.stdout.isatty())
+        ui = ConsoleUI(yes=args.yes, dry_run=args.dry_run, interactive=sys.stdin.isatty() and sys.stdout.isatty(),
+                       account=args.account or "")
         run = RunbookRun(aws, runbook, row, ui, inputs, dry_run=args.dry_run, target=args.target)  # type: ignore[arg-type]
     except (InputError, TargetError, Refused) as exc:
         raise SystemExit(str(exc)) from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from actions.runbooks.engine import DONE, Refused, RunbookUI, StepRecord
 from actions.runbooks.model import Step
 from tui.safe_text import clean
+from tui.session import AwsSession
 
 NOT_CONFIRMED = ("standard input is not a terminal, so nobody can confirm it: pass --yes to approve the "
                  "runbook's actions (or --dry-run to see them)")
@@ -14,8 +15,8 @@ NOT_CONFIRMED = ("standard input is not a terminal, so nobody can confirm it: pa
 class ConsoleUI(RunbookUI):
     """Prints each step as it runs; asks y/N on a terminal, refuses without --yes elsewhere."""
 
-    def __init__(self, *, yes: bool, dry_run: bool, interactive: bool) -> None:
-        self.yes, self.dry_run, self.interactive = yes, dry_run, interactive
+    def __init__(self, *, yes: bool, dry_run: bool, interactive: bool, account: str = "") -> None:
+        self.yes, self.dry_run, self.interactive, self.account = yes, dry_run, interactive, account
 
     @staticmethod
     def say(text: str, indent: str = "") -> None:
@@ -37,6 +38,18 @@ class ConsoleUI(RunbookUI):
         self.say(python, "    ")
         self.say(f"$ {cli}", "    ")
         return self.approve(f"{step.call} (step {step.id})")
+
+    def type_account(self, step: Step, aws: AwsSession) -> str:
+        """--account on the command line, else typed at the terminal; --yes alone is not enough."""
+        if self.account:
+            return self.account
+        if not self.interactive:
+            raise Refused(f"Refused {step.call} (step {step.id}): the account is production: pass --account with "
+                          "its alias or id.")
+        try:
+            return input("Production account: type its alias or id to confirm: ").strip()
+        except EOFError:
+            return ""
 
     def confirm(self, step: Step, text: str) -> bool:
         self.say(text, "  ")

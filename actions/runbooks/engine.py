@@ -48,6 +48,11 @@ class RunbookUI:
     def confirm(self, step: Step, text: str) -> bool:
         raise Refused(f"Refused step {step.id}: nobody is here to answer {text!r}.")
 
+    def type_account(self, step: Step, aws: AwsSession) -> str:
+        """A production account's alias or id, typed by a human (the session refuses otherwise)."""
+        raise Refused(f"Refused {step.call} (step {step.id}): the account is production and nobody is here to "
+                      "type it.")
+
     def ask(self, step: Step, options: list[str], default: str | None = None) -> str:
         return default if default in options else options[0]
 
@@ -359,8 +364,9 @@ class RunbookRun:
                           "running with --read-only.")
         if not self.ui.confirm_action(step, python, cli):
             return DECLINED, f"{step.call} not confirmed: nothing was sent.", None
+        typed = self.ui.type_account(step, self.aws) if self.aws.production else ""
         self.ui.calling(step, python, cli, sent=True)
-        with self.aws.intent(runbook=self.runbook.name, step=step.id, target=self.target):
+        with self.aws.intent(runbook=self.runbook.name, step=step.id, target=self.target, typed_account=typed):
             response = getattr(self.aws.client(step.service), xform_name(step.operation))(**params)
         return DONE, f"sent {python}", without_metadata(response)
 
