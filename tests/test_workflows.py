@@ -119,8 +119,20 @@ async def test_failed_pipeline_action_build_phases_log_and_retry(server: DemoSer
     assert finished(audit)[0]["parameters"]["retryMode"] == "FAILED_ACTIONS"
 
 
-async def test_waiting_approval_and_the_step_functions_link(server: DemoServer, audit: AuditLog) -> None:
-    aws = session(server)
+APPROVAL_REGION = "eu-west-3"  # its own copy of the pipelines: approving it changes no other test's data
+
+
+@pytest.fixture(scope="module")
+def approval_region(server: DemoServer) -> str:
+    from tui.demo.seed import seed_all
+
+    seed_all(APPROVAL_REGION)  # triage, which the test starts from, reads every service
+    return APPROVAL_REGION
+
+
+async def test_waiting_approval_and_the_step_functions_link(server: DemoServer, audit: AuditLog,
+                                                             approval_region: str) -> None:
+    aws = session(server, approval_region)
     app = WatchkeeperApp(aws, audit=audit)
     async with app.run_test(size=SIZE) as pilot:
         view = await jump_from_triage(pilot, app, "api-release/ProductionGate", "pipelines", "ProductionGate")
