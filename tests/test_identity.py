@@ -269,3 +269,18 @@ def test_a_runbook_in_production_needs_the_account_on_the_command_line(
     assert main([*args, "--account", "123456789012"]) == 0
     audit = AuditLog(tmp_path / "state" / "audit.jsonl")
     assert [(c["operation"], c["typed_account"]) for c in audit.calls()] == [("ecs:UpdateService", "123456789012")]
+
+
+async def test_hostile_profile_names_are_literal_in_the_switcher(server: DemoServer, audit: AuditLog, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    hostile = "ops[bold\x1b[2J\u202eprod"  # botocore drops names with `]` or spaces
+    config = tmp_path / "aws-config"
+    config.write_text(f"[profile {hostile}]\nregion = us-east-1\n\n[profile plain]\nregion = us-east-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    app = WatchkeeperApp(session(server), audit=audit, rescope=rescoper(server))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, SwitcherScreen))
+        shown = [str(option.prompt) for option in app.screen.query_one(SelectionList)._options]
+        # The escape sequence removed, the bidi override shown: literal, never markup.
+        assert [s for s in shown if s.startswith("ops")] == ["ops[bold⟨U+202E⟩prod"], shown
