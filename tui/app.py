@@ -249,7 +249,7 @@ class WatchkeeperApp(App[None]):
         scope = self.scope
         if scope is None:
             return
-        from tui.identity.sso import is_sso_profile
+        from tui.identity.profiles import is_sso_profile
 
         sso = next((aws for aws in scope.sessions if aws.profile and is_sso_profile(aws.profile)), None)
         if sso is not None:

@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
                                  "calls, as JSON")
     policy.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
                         help="only the reads (the policy for --read-only)")
+    from tui.identity.creds_cli import add_parser as add_creds
+
+    add_creds(commands)
     runbooks = commands.add_parser("runbooks", help="guided runbooks: list them, validate runbook files, run one "
                                    "on a resource without a screen")
     from actions.runbooks.cli import add_arguments
@@ -397,6 +400,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_audit(args, Console(highlight=False, width=None if sys.stdout.isatty() else 200))
         if args.command == "iam-policy":
             return run_iam_policy(args)
+        if args.command == "creds":
+            from tui.identity.creds_cli import run as run_creds
+
+            return run_creds(args)
         if args.command == "runbooks":
             from actions.runbooks.cli import run_command
 

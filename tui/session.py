@@ -132,6 +132,11 @@ class AwsSession:
         self._boto = boto3.Session(profile_name=None if explicit else self.profile,
                                    region_name=self.region, **(self.credentials or {}))
         self._boto._session.register_component("data_loader", shared_loader())
+        if explicit and self.profile and self._boto.region_name is None:  # the profile's region still applies
+            with suppress(Exception):
+                self._boto = boto3.Session(region_name=boto3.Session(profile_name=self.profile).region_name,
+                                           **(self.credentials or {}))
+                self._boto._session.register_component("data_loader", shared_loader())
         if self.credential_source is not None:  # an assumed role: renewed before it expires
             from botocore.credentials import DeferredRefreshableCredentials
 
