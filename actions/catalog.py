@@ -43,6 +43,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         id="ecs.stop-task", title="Stop task", key="X", kind="ecs.task",
         service="ecs", operation="stop_task", applies=lambda row: row.data.get("running", False),
+        requires="a running task",
         asks=(Ask("reason", "Reason", default=lambda row: "Stopped from watchkeeper"),),
         params=lambda row, v: {"cluster": row.data["cluster"], "task": row.data["task"],
                                "reason": v["reason"]},
@@ -51,7 +52,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         id="sfn.stop-execution", title="Stop execution", key="X", kind="sfn.execution",
         service="stepfunctions", operation="stop_execution",
-        applies=lambda row: row.data.get("running", False),
+        applies=lambda row: row.data.get("running", False), requires="a running execution",
         asks=(Ask("cause", "Cause", default=lambda row: "Stopped from watchkeeper"),),
         params=lambda row, v: {"executionArn": row.data["execution"], "error": "watchkeeper.Stopped",
                                "cause": v["cause"]},
@@ -73,6 +74,7 @@ ACTIONS: tuple[Action, ...] = (
         id="sfn.redrive", title="Redrive from the failed state", key="D", kind="sfn.execution",
         service="stepfunctions", operation="redrive_execution",
         applies=lambda row: row.status in ("FAILED", "TIMED_OUT", "ABORTED"),
+        requires="a failed, timed-out or aborted execution",
         params=lambda row, _: {"executionArn": row.data["execution"]},
     ),
     # -- CodePipeline ------------------------------------------------------------------------
@@ -85,13 +87,14 @@ ACTIONS: tuple[Action, ...] = (
         id="pipeline.retry-stage", title="Retry the failed actions of this stage", key="R",
         kind="codepipeline.action", service="codepipeline", operation="retry_stage_execution",
         applies=lambda row: row.data.get("status") == "Failed" and bool(row.data.get("execution")),
+        requires="a stage whose actions failed",
         params=lambda row, _: {"pipelineName": row.data["pipeline"], "stageName": row.data["stage"],
                                "pipelineExecutionId": row.data["execution"], "retryMode": "FAILED_ACTIONS"},
     ),
     *(Action(
         id=f"pipeline.{verb.lower()}", title=f"{verb} this approval", key=key, kind="codepipeline.action",
         service="codepipeline", operation="put_approval_result",
-        applies=lambda row: bool(row.data.get("token")),
+        applies=lambda row: bool(row.data.get("token")), requires="an approval that is waiting",
         asks=(Ask("comment", "Comment (recorded with the approval)", default=lambda row: ""),),
         params=lambda row, v, status=status: {
             "pipelineName": row.data["pipeline"], "stageName": row.data["stage"], "actionName": row.data["action"],
@@ -102,7 +105,7 @@ ACTIONS: tuple[Action, ...] = (
         id=f"pipeline.stop{'-abandon' if abandon else ''}", key="X" if abandon else "P", kind="codepipeline.execution",
         title="Stop and abandon the execution" if abandon else "Stop the execution (let actions finish)",
         service="codepipeline", operation="stop_pipeline_execution", destructive=abandon,
-        applies=lambda row: row.status in ("InProgress", "Stopping"),
+        applies=lambda row: row.status in ("InProgress", "Stopping"), requires="an execution in progress",
         asks=(Ask("reason", "Reason", default=lambda row: "Stopped from watchkeeper"),),
         params=lambda row, v, abandon=abandon: {"pipelineName": row.data["pipeline"],
                                                 "pipelineExecutionId": row.data["execution"],
@@ -112,12 +115,14 @@ ACTIONS: tuple[Action, ...] = (
         id="codebuild.retry", title="Retry the build", key="B", kind="codepipeline.action",
         service="codebuild", operation="retry_build",
         applies=lambda row: row.data.get("provider") == "CodeBuild" and row.data.get("status") == "Failed",
+        requires="a failed CodeBuild action",
         params=lambda row, _: {"id": row.data["external"]},
     ),
     Action(
         id="codebuild.stop", title="Stop the build", key="X", kind="codepipeline.action",
         service="codebuild", operation="stop_build",
         applies=lambda row: row.data.get("provider") == "CodeBuild" and row.data.get("status") == "InProgress",
+        requires="a CodeBuild action in progress",
         params=lambda row, _: {"id": row.data["external"]},
     ),
     # -- EMR -------------------------------------------------------------------------------------
@@ -125,6 +130,7 @@ ACTIONS: tuple[Action, ...] = (
         id="emr.add-step", title="Add a step (command-runner.jar)", key="A", kind="emr.cluster",
         service="emr", operation="add_job_flow_steps",
         applies=lambda row: row.data.get("state") in ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"),
+        requires="a cluster that is starting, running or waiting",
         asks=(Ask("name", "Step name", default=lambda row: "watchkeeper step"),
               Ask("args", "Arguments for command-runner.jar",
                   default=lambda row: "spark-submit --deploy-mode cluster s3://bucket/job.py")),
@@ -136,7 +142,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         id="emr.protect", title="Toggle termination protection", key="P", kind="emr.cluster",
         service="emr", operation="set_termination_protection",
-        applies=lambda row: row.data.get("state") != "TERMINATED",
+        applies=lambda row: row.data.get("state") != "TERMINATED", requires="a cluster that is not terminated",
         params=lambda row, _: {"JobFlowIds": [row.data["cluster"]],
                                "TerminationProtected": not row.data.get("protected", False)},
     ),
@@ -144,6 +150,7 @@ ACTIONS: tuple[Action, ...] = (
         id="emr.terminate", title="Terminate cluster", key="T", kind="emr.cluster",
         service="emr", operation="terminate_job_flows", destructive=True,
         applies=lambda row: row.data.get("state") not in ("TERMINATED", "TERMINATED_WITH_ERRORS", "TERMINATING"),
+        requires="a cluster that is not terminated or terminating",
         blocked=lambda row: f"{row.name} has termination protection on: turn it off first (P)."
         if row.data.get("protected") else None,
         params=lambda row, _: {"JobFlowIds": [row.data["cluster"]]},
@@ -152,6 +159,7 @@ ACTIONS: tuple[Action, ...] = (
         id="emr.resize", title="Resize instance group", key="S", kind="emr.instance-group",
         service="emr", operation="modify_instance_groups",
         applies=lambda row: row.data.get("role") != "MASTER" and not row.data.get("fleet"),
+        requires="a core or task instance group (not the primary, not a fleet)",
         asks=(Ask("count", "Instance count", default=lambda row: str(row.data["requested"]), integer=True),),
         params=lambda row, v: {"ClusterId": row.data["cluster"], "InstanceGroups": [
             {"InstanceGroupId": row.data["group"], "InstanceCount": v["count"]}]},
@@ -159,26 +167,28 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         id="emr.cancel-step", title="Cancel step", key="X", kind="emr.step",
         service="emr", operation="cancel_steps",
-        applies=lambda row: row.data.get("state") in ("PENDING", "RUNNING"),
+        applies=lambda row: row.data.get("state") in ("PENDING", "RUNNING"), requires="a pending or running step",
         params=lambda row, _: {"ClusterId": row.data["cluster"], "StepIds": [row.data["step"]]},
     ),
     # -- Batch -------------------------------------------------------------------------------
     Action(
         id="batch.cancel", title="Cancel queued job", key="C", kind="batch.job",
         service="batch", operation="cancel_job", applies=lambda row: row.data.get("status") in QUEUED,
+        requires="a queued job (submitted, pending, runnable)",
         asks=(Ask("reason", "Reason", default=lambda row: "Cancelled from watchkeeper"),),
         params=lambda row, v: {"jobId": row.data["job"], "reason": v["reason"]},
     ),
     Action(
         id="batch.terminate", title="Terminate running job", key="X", kind="batch.job",
         service="batch", operation="terminate_job", destructive=True,
-        applies=lambda row: row.data.get("status") in ("STARTING", "RUNNING"),
+        applies=lambda row: row.data.get("status") in ("STARTING", "RUNNING"), requires="a starting or running job",
         asks=(Ask("reason", "Reason", default=lambda row: "Terminated from watchkeeper"),),
         params=lambda row, v: {"jobId": row.data["job"], "reason": v["reason"]},
     ),
     Action(
         id="batch.resubmit", title="Resubmit job", key="R", kind="batch.job",
         service="batch", operation="submit_job", applies=lambda row: row.data.get("status") == "FAILED",
+        requires="a failed job",
         blocked=lambda row: None if row.data.get("described", True) else
         f"The details of {row.name} could not be read (batch:DescribeJobs): a resubmit would lose its command.",
         params=lambda row, _: resubmit_params(row),
@@ -196,6 +206,7 @@ ACTIONS: tuple[Action, ...] = (
     *(Action(
         id=f"ebs.snapshot-volume.{kind}", title="Snapshot the volume now", key="N", kind=kind,
         service="ec2", operation="create_snapshot", applies=lambda row: bool(row.data.get("volume")),
+        requires="a snapshot or volume whose volume still exists",
         asks=(Ask("description", "Description", default=lambda row: "watchkeeper on-demand"),),
         params=lambda row, v: {"VolumeId": row.data["volume"], "Description": v["description"]},
     ) for kind in ("ebs.snapshot", "ebs.volume")),
@@ -215,6 +226,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         id="rds.snapshot", title="Snapshot the database now", key="N", kind="rds.snapshot",
         service="rds", operation="create_db_snapshot", applies=lambda row: row.data.get("kind") == "instance",
+        requires="a DB instance snapshot (not a cluster)",
         asks=(Ask("name", "Snapshot name", default=lambda row: f"{row.data['db']}-watchkeeper"),),
         params=lambda row, v: {"DBInstanceIdentifier": row.data["db"], "DBSnapshotIdentifier": v["name"]},
     ),

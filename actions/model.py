@@ -40,6 +40,7 @@ class Action:
     mutates: bool = True
     destructive: bool = False  # the user must type the resource name to confirm
     applies: Callable[[Row], bool] = lambda row: True
+    requires: str = ""  # what `applies` asks for, said when its key is pressed elsewhere ("a running task")
     asks: tuple[Ask, ...] = field(default=())
     blocked: Callable[[Row], str | None] = lambda row: None  # why it cannot run on this row now
     wait: Wait | None = None

@@ -80,7 +80,7 @@ USES: dict[str, str] = {
     "view:ecs.service": "ecs:ListServices ecs:DescribeServices",
     "view:ecs.task": "ecs:ListTasks ecs:DescribeTasks ecs:DescribeTaskDefinition",
     "view:emr.cluster": "emr:ListClusters emr:DescribeCluster emr:ListInstanceGroups emr:ListInstanceFleets",
-    "view:emr.step": "emr:ListSteps",
+    "view:emr.step": "emr:ListSteps emr:DescribeStep",
     "view:emr.instance-group": "emr:DescribeCluster emr:ListInstanceGroups emr:ListInstanceFleets",
     "view:batch.queue": "batch:DescribeJobQueues batch:ListJobs batch:DescribeComputeEnvironments",
     "view:batch.job": "batch:ListJobs batch:DescribeJobs",

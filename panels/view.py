@@ -96,6 +96,10 @@ class PanelView(Vertical):
     """One panel: its drill-down stack, table, filter box and detail pane."""
 
     BINDINGS = [
+        # Actions first: the footer lists bindings in this order, and the keys that act on the
+        # selected row are what an engineer looks for (the ones that do not apply are hidden).
+        # ids: the config's `keys:` remaps them (App.set_keymap)
+        *(Binding(a.key, f"run_action('{a.id}')", a.title, id=a.id) for a in ACTIONS),
         Binding("slash", "start_filter", "Filter"),
         Binding("escape", "back", "Back"),
         Binding("r", "reload", "Refresh"),
@@ -105,8 +109,6 @@ class PanelView(Vertical):
         Binding("v", "next_view", "Other view"),
         Binding("e", "export", "Export", show=False),
         Binding("exclamation_mark", "show_gaps", "What failed", show=False),
-        # ids: the config's `keys:` remaps them (App.set_keymap)
-        *(Binding(a.key, f"run_action('{a.id}')", a.title, id=a.id) for a in ACTIONS),
     ]
 
     class Jump(Message):
@@ -526,7 +528,11 @@ class PanelView(Vertical):
             # Handled here, in key order: as a binding it would run only after the burst's
             # other keys had already bubbled past this view.
             self.action_start_filter()
-        elif not (self.filter_opening and type_ahead(box, event)):
+        elif self.filter_opening and type_ahead(box, event):
+            pass
+        elif (reason := self.why_not(event.key)) is not None:
+            self.app.notify(reason, severity="warning", timeout=8)  # a key never does nothing silently
+        else:
             return
         event.stop()
         event.prevent_default()
@@ -578,7 +584,28 @@ class PanelView(Vertical):
         if found is None or found.kind != self.level.source.kind:
             return False  # not this level's action: hidden, and the key falls through
         row = self.current_row()
-        return True if row is not None and found.applies(unscoped(row)[0]) else None
+        if row is None or not found.applies(unscoped(row)[0]):
+            return False  # hidden: the footer shows what applies; the key still says why (why_not)
+        read_only = bool(getattr(getattr(self.app, "aws", None), "read_only", False))
+        return None if read_only and found.mutates else True  # shown refused in read-only mode
+
+    def why_not(self, key: str) -> str | None:
+        """One sentence when `key` is an action of this level that cannot run on the selected row
+        (None when it can, or when the key is not an action here)."""
+        refused = [action for binding in self._bindings.key_to_bindings.get(key, ())
+                   if (action := BY_ID.get(binding.action.removeprefix("run_action('").removesuffix("')")))
+                   and action.kind == self.level.source.kind]
+        if not refused or any(self.check_action("run_action", (a.id,)) is True for a in refused):
+            return None
+        action, row = refused[0], self.current_target()[0]
+        label = f"{action.title} ({key})"
+        if row is None:
+            return f"{label}: select a row first."
+        if action.applies(row):  # it applies, so only the mode refuses it
+            return f"{label}: refused — watchkeeper is running with --read-only."
+        state = f"{clean(row.name, limit=60)} is {clean(row.status, limit=30)}" if row.status else \
+            f"not {clean(row.name, limit=60)}"
+        return f"{label}: not possible here — it needs {action.requires or 'another kind of row'}; {state}."
 
     def action_next_view(self) -> None:
         """Swap this level for the next view of the same parent (e.g. steps -> instance groups)."""

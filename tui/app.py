@@ -21,7 +21,7 @@ from actions.confirm import ConfirmScreen
 from actions.model import PreparedCall
 from actions.runner import ActionRunner
 from actions.waiting import wait_for
-from panels.model import Panel
+from panels.model import Panel, Row
 from panels.registry import service_panels
 from panels.scoped import unscoped
 from panels.triage import TriagePanel
@@ -75,6 +75,10 @@ class WatchkeeperApp(App[None]):
         Binding("a", "switch_profiles", "Profiles", show=False, id="profiles"),
         Binding("m", "switch_regions", "Regions", show=False, id="regions"),
         Binding("i", "sign_in", "Sign in", show=False, id="sign-in"),
+        Binding("y", "raw", "Raw JSON", show=False, id="raw"),
+        Binding("k", "copy_arn", "Copy ARN", show=False, id="copy-arn"),
+        Binding("u", "copy_url", "Copy console URL", show=False, id="copy-url"),
+        Binding("colon", "jump_to", "Go to", show=False, id="jump"),
     ]
     COMMANDS = App.COMMANDS | {WatchkeeperCommands}
 
@@ -363,7 +367,80 @@ class WatchkeeperApp(App[None]):
         self.current_view.jump(message.path)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        from tui.screens import here_text
+
+        view = self.current_view
+        title = f"{view.panel.title} › {view.level.source.label}"
+        self.push_screen(HelpScreen(here_text(title, view.level.source.kind, view.current_target()[0],
+                                              self.runbooks_for_selection())))
+
+    # -- k9s habits: raw JSON, copy ARN / console URL, `:` to go somewhere --------------------------
+    def action_raw(self) -> None:
+        row, aws = self.current_view.current_target()
+        if row is None or aws is None:
+            self.notify("Select a row first.", severity="warning")
+            return
+        self.fetch_raw(self.current_view.level.source.kind, row, aws)
+
+    @work(thread=True, exit_on_error=False, group="raw", exclusive=True)
+    def fetch_raw(self, kind: str, row: Row, aws: AwsSession) -> None:
+        from panels.raw import describe
+        from tui.screens import RawScreen
+
+        try:
+            value, source = describe(kind, row, aws)
+        except Exception as exc:
+            self.call_from_thread(self.notify, explain(exc, profile=aws.profile), severity="error")
+            return
+        self.call_from_thread(self.push_screen, RawScreen(row.name, source, value))
+
+    def action_copy_arn(self) -> None:
+        from panels.raw import arn_of
+
+        row = self.current_view.current_target()[0]
+        arn = (arn_of(row) or row.data.get("arn")) if row else None
+        self.copy(arn, "ARN", row)
+
+    def action_copy_url(self) -> None:
+        from panels.raw import console_url
+
+        view = self.current_view
+        row, aws = view.current_target()
+        url = console_url(view.level.source.kind, row, (aws.region if aws else None) or "us-east-1") if row else None
+        self.copy(url, "console URL", row)
+
+    def copy(self, text: str | None, what: str, row: Row | None) -> None:
+        """OSC 52: the terminal, local or at the end of SSH, puts it on the clipboard."""
+        if row is None or not text:
+            self.notify(f"No {what} for {'this row' if row else 'nothing selected'}.", severity="warning")
+            return
+        self.copy_to_clipboard(text)
+        self.notify(f"Copied the {what}: {text}", title="Copied")
+
+    def action_jump_to(self) -> None:
+        from tui.screens import JumpScreen
+
+        names = [v.panel.title for v in self.views] + [v.panel.id for v in self.views] + sorted(
+            {clean(r.name, limit=200) for v in self.views for r in v.stack[0].rows})
+        self.push_screen(JumpScreen(names), self.jump_named)
+
+    async def jump_named(self, name: str | None) -> None:
+        if not name:
+            return
+        wanted = name.casefold()
+        for view in self.views:
+            if wanted in (view.panel.id.casefold(), view.panel.title.casefold(), view.panel.key):
+                await self.action_show_panel(view.panel.id)
+                return
+        for exact in (True, False):
+            for view in [*self.views[1:], self.views[0]]:  # a panel's own row before triage's copy
+                for row in view.stack[0].rows:
+                    shown = clean(row.name, limit=200).casefold()
+                    if shown == wanted if exact else wanted in shown:
+                        await self.action_show_panel(view.panel.id)
+                        view.jump((row.key,))
+                        return
+        self.notify(f"No panel or loaded resource is called {name!r}.", severity="warning")
 
     def action_log_groups(self) -> None:
         from tui.log_groups import LogGroupPicker  # the log viewer's imports wait for first use

@@ -61,6 +61,10 @@ class WatchkeeperCommands(Provider):
         found += [("Switch profiles (accounts)", app.action_switch_profiles, "key a; several are aggregated"),
                   ("Switch regions", app.action_switch_regions, "key m; several are aggregated"),
                   ("Sign in again", app.action_sign_in, "key i: SSO device login, or the credential chain re-read"),
+                  ("Raw JSON of the selected resource", app.action_raw, "key y"),
+                  ("Copy the selected resource's ARN", app.action_copy_arn, "key k (OSC 52)"),
+                  ("Copy the selected resource's console URL", app.action_copy_url, "key u (OSC 52)"),
+                  ("Go to a panel or resource…", app.action_jump_to, "key :"),
                   ("Command log", app.action_command_log, "every AWS call this session"),
                   ("Help: keys", app.action_help, "key ?")]
         return found

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -21,6 +21,10 @@ from tui.errors import Failure
 from tui.safe_text import cell, clean
 from tui.session import CLIENT_SIDE, CallRecord
 
+if TYPE_CHECKING:
+    from actions.runbooks.model import Runbook
+    from panels.model import Row
+
 KEYS = [
     ("1 … 8", "Triage, Pipelines, Step Functions, ECS, EMR, Batch, Inspector, Snapshots"),
     ("↑ ↓ pgup pgdn", "move"),
@@ -34,12 +38,32 @@ KEYS = [
     ("e", "export the rows as shown to CSV and JSON"),
     ("a / m", "switch profiles / regions (several: aggregated, with Account and Region columns)"),
     ("i", "sign in again (SSO device login, or credentials re-read)"),
+    ("y", "the selected resource's raw JSON (its describe call)"),
+    ("k / u", "copy the selected resource's ARN / AWS console URL (OSC 52: works over SSH)"),
+    (":", "go to a panel or a resource by name"),
     ("c", "cancel the wait that follows an action"),
     ("@", "command log: every AWS call this session made"),
     ("ctrl+p", "command palette: panels and actions"),
     ("?", "this help"),
     ("q", "quit"),
 ]
+
+
+def here_text(title: str, kind: str, row: Row | None, runbooks: Iterable[Runbook] = ()) -> Text:
+    """The keys of the panel level on screen and its selected row: what help shows first."""
+    text = Text()
+    text.append(f"Here: {clean(title, limit=60)}\n", style="bold")
+    for action in (a for a in ACTIONS if a.kind == kind):
+        applies = row is not None and action.applies(row)
+        text.append(f"{action.key:>14}  ", style="bold" if applies else "dim")
+        text.append(f"{action.title}", style="" if applies else "dim")
+        text.append("\n" if applies else f" (needs {action.requires or 'another row'})\n", style="dim")
+    for runbook in runbooks:
+        text.append(f"{runbook.key or '-':>14}  ", style="bold")
+        text.append(f"runbook {clean(runbook.name, limit=40)}: {clean(runbook.description, limit=80)}\n")
+    if text.plain.count("\n") == 1:
+        text.append(f"{'':>14}  (no actions on these rows)\n", style="dim")
+    return text
 
 
 def keymap_text() -> Text:
@@ -64,10 +88,71 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
+    def __init__(self, here: Text | None = None) -> None:
+        super().__init__()
+        self.here = here
+
     def compose(self) -> ComposeResult:
         with VerticalScroll():
+            if self.here is not None:  # the focused panel's keys first
+                yield Static(self.here)
             yield Static(Text("watchkeeper keys", style="bold"))
             yield Static(keymap_text())
+
+
+class RawScreen(ModalScreen[None]):
+    """`y`: the selected resource as AWS describes it, as JSON; sanitised like every other text."""
+
+    DEFAULT_CSS = """
+    RawScreen { align: center middle; }
+    RawScreen > VerticalScroll { width: 95%; height: 90%; border: thick $primary; background: $surface;
+                                 padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape,q,y", "dismiss", "Close")]
+    LIMIT = 200_000  # characters shown; a describe output is rarely a tenth of it
+
+    def __init__(self, title: str, source: str, value: Any) -> None:
+        super().__init__()
+        self.title_text, self.source = title, source
+        try:
+            self.body = json.dumps(value, indent=2, default=str, ensure_ascii=False)
+        except (ValueError, RecursionError):
+            self.body = "(too deeply nested to show)"
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(Text.assemble((clean(self.title_text, limit=120), "bold"), "  ",
+                                       (clean(self.source, limit=120), "dim")))
+            yield Static(Text(clean(self.body, limit=self.LIMIT, multiline=True)))
+
+
+class JumpScreen(ModalScreen[str | None]):
+    """`:`: a panel or a resource by name, completed as it is typed (enter goes, esc cancels)."""
+
+    DEFAULT_CSS = """
+    JumpScreen { align: center top; }
+    JumpScreen > Vertical { width: 80%; height: auto; margin-top: 2; border: thick $primary;
+                            background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def compose(self) -> ComposeResult:
+        from textual.suggester import SuggestFromList
+
+        with Vertical():
+            yield Static(Text("Go to a panel (ecs, batch…) or a resource by name", style="bold"))
+            yield Input(placeholder=": name", suggester=SuggestFromList(self.names, case_sensitive=False))
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
 
 
 class FailuresScreen(ModalScreen[None]):

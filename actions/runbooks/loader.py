@@ -39,7 +39,7 @@ NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 IDENT = re.compile(r"[a-z][a-z0-9_]*")
 KEY = re.compile(r"((ctrl|alt|shift)\+)*([A-Za-z0-9]|f[0-9]{1,2})")
 # Keys the console and every list already bind (tui/app.py, panels/view.py): a runbook cannot take them.
-RESERVED_KEYS = {"q", "c", "L", "r", "s", "o", "l", "v", "e", "a", "m", "i"}
+RESERVED_KEYS = {"q", "c", "L", "r", "s", "o", "l", "v", "e", "a", "m", "i", "y", "k", "u", ":"}
 
 TOP_FIELDS = {"name", "description", "key", "applies_to", "dangerous", "inputs", "steps"}
 INPUT_FIELDS = {"name", "type", "default", "required", "choices", "pattern", "description"}
