@@ -86,14 +86,29 @@ def is_stuck(job: dict[str, Any]) -> bool:
     return job.get("status") == "RUNNABLE" and created is not None and now() - created > STUCK_RUNNABLE
 
 
+def jobs_in(aws: AwsSession, queue: str, status: str) -> list[dict[str, Any]]:
+    """The queue's jobs in one status, filtered by the server (jobStatus): succeeded jobs cost nothing."""
+    found = paginate(aws.client("batch"), "list_jobs", "jobSummaryList", jobQueue=queue, jobStatus=status)
+    return [j for j in found if j.get("status", status) == status]
+
+
+def recently_failed(job: dict[str, Any]) -> bool:
+    """Failed within the window (Batch keeps failed jobs for days); one without a time counts."""
+    moment = millis(job.get("stoppedAt")) or millis(job.get("createdAt"))
+    return moment is None or now() - moment <= WINDOW
+
+
 def check_jobs(aws: AwsSession, memo: Memo) -> list[Problem]:
     """Failed jobs, and jobs RUNNABLE too long with their compute environments' capacity
-    (the usual reason); without the environments the stuck jobs are still reported."""
+    (the usual reason); without the environments the stuck jobs are still reported. Two server-side
+    status filters per queue: the cost does not grow with the jobs that succeeded."""
     problems = []
     for q in memo.get("batch.queues", lambda: list_queues(aws)):
         arn, name = q.get("jobQueueArn") or queue_name(q), queue_name(q)
-        jobs = tolerate(aws, f"jobs of {name}", lambda arn=arn: recent_jobs(aws, arn), [])
-        stuck = [j for j in jobs if is_stuck(j)]
+        failed = tolerate(aws, f"failed jobs of {name}", lambda arn=arn: jobs_in(aws, arn, "FAILED"), [])
+        runnable = tolerate(aws, f"runnable jobs of {name}", lambda arn=arn: jobs_in(aws, arn, "RUNNABLE"), [])
+        jobs = [j for j in failed if recently_failed(j)]
+        stuck = [j for j in runnable if is_stuck(j)]
         compute = tolerate(aws, f"compute environments of {name}", lambda q=q: capacity(environments(aws, q)),
                            UNKNOWN) if stuck else ""
         for j in jobs:
@@ -215,7 +230,8 @@ class BatchJobs(Source):
                 detail=(("Job id", job_id or "-"), ("Status", status or "-"),
                         ("Reason", job.get("statusReason", "-")),
                         ("Definition", job.get("jobDefinition", "-")),
-                        ("Parameters", job.get("parameters") or ("-" if described else UNKNOWN)),
+                        ("Parameters", " ".join(f"{k}={v}" for k, v in (job.get("parameters") or {}).items())
+                         or ("-" if described else UNKNOWN)),
                         ("Command", " ".join(str(c) for c in container.get("command") or [])
                          or ("-" if described else UNKNOWN)),
                         *attempt_lines(job),

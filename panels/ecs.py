@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 from panels.model import (
@@ -18,6 +19,7 @@ from panels.model import (
     chunks,
     describe_failures,
     newest_first,
+    now,
     paginate,
     tolerate,
     utc,
@@ -95,9 +97,29 @@ def cluster_arns(aws: AwsSession, memo: Memo) -> list[str]:
     return memo.get("ecs.clusters", lambda: list(paginate(aws.client("ecs"), "list_clusters", "clusterArns")))
 
 
+RECENT_START = timedelta(minutes=15)  # a service that started tasks this recently may be replacing crashed ones
+
+
+def looks_unhealthy(svc: dict[str, Any]) -> bool:
+    """Whether the service's own description (counts, deployments, events: all in DescribeServices)
+    gives a reason to read its stopped tasks. A healthy service costs no task call at all."""
+    if svc.get("runningCount", 0) < svc.get("desiredCount", 0) or svc.get("pendingCount", 0):
+        return True
+    deployments = svc.get("deployments") or []
+    if len(deployments) > 1 or any(d.get("rolloutState") not in (None, "COMPLETED") or d.get("failedTasks")
+                                   for d in deployments):
+        return True
+    # A crash loop between two looks: running is back to desired, but ECS keeps starting tasks.
+    recent = [e for e in svc.get("events") or [] if "has started" in str(e.get("message", ""))
+              and (at := utc(e.get("createdAt"))) is not None and now() - at < RECENT_START]
+    return len(recent) >= CRASH_LOOP_STOPS
+
+
 def check_services(aws: AwsSession, memo: Memo) -> list[Problem]:
     """Short services and failed rollouts from the service descriptions; crash loops from the
-    stopped tasks, where they can be described (without them the counts still tell)."""
+    stopped tasks (STOPPED only: ECS keeps them about an hour, so their number follows the churn,
+    not the fleet), read only in clusters with a service that looks unhealthy. Without them the
+    counts still tell."""
     problems: list[Problem] = []
     for arn in cluster_arns(aws, memo):
         # One cluster that cannot be read (deleted mid-scan, denied by a resource policy) must
@@ -106,8 +128,11 @@ def check_services(aws: AwsSession, memo: Memo) -> list[Problem]:
                             [])
         if not services:
             continue
-        stopped = tolerate(aws, f"crash loops in {short_name(arn)} (stopped tasks)",
-                           lambda arn=arn: [t for t in describe_tasks(aws, arn, ("STOPPED",)) if crashed(t)], None)
+        stopped: list[dict[str, Any]] | None = []
+        if any(looks_unhealthy(svc) for svc in services):
+            stopped = tolerate(aws, f"crash loops in {short_name(arn)} (stopped tasks)",
+                               lambda arn=arn: [t for t in describe_tasks(aws, arn, ("STOPPED",)) if crashed(t)],
+                               None)
         problems += [p for svc in services if (p := service_problem(arn, svc, stopped))]
     return problems
 

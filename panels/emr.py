@@ -171,6 +171,7 @@ def check_nodes(aws: AwsSession, memo: Memo) -> list[Problem]:
 class EmrPanel(Panel):
     id, key, title, service, kind = "emr", "5", "EMR", "EMR", "emr.cluster"
     columns = ("Cluster", "State", "Nodes", "Reason", "Release", "Up", "Id")
+    wide_column = 3  # the reason takes the width the others leave
 
     def __init__(self, include_terminated: bool = False) -> None:
         self.include_terminated = include_terminated

@@ -120,6 +120,29 @@ def failed(exc: BaseException, what: str, aws: AwsSession) -> Failure:
     return failure_of(exc, what, call=getattr(exc, "wk_call", None) or last_call(), profile=aws.profile)
 
 
+# -- partial results --------------------------------------------------------------------------
+# A source that reads in parts (triage's checks) publishes the rows it has so far; a view that
+# listens shows them at once instead of waiting for the slowest part.
+_PARTIAL: ContextVar[Callable[[list[Row]], None] | None] = ContextVar("partial", default=None)
+
+
+@contextmanager
+def publishing(show: Callable[[list[Row]], None]) -> Iterator[None]:
+    """Inside this block, what a source publish()es goes to `show` (called in the source's thread)."""
+    token = _PARTIAL.set(show)
+    try:
+        yield
+    finally:
+        _PARTIAL.reset(token)
+
+
+def publish(rows: list[Row]) -> None:
+    """The rows so far, while the rest is still being read; nothing when no view listens."""
+    show = _PARTIAL.get()
+    if show is not None:
+        show(rows)
+
+
 def tolerate(aws: AwsSession, what: str, read: Callable[[], T], default: T) -> T:
     """`read()`, or `default` when it fails: the failure is recorded as a gap (shown where the
     data would be) instead of failing everything else. Outside collecting_gaps it raises."""

@@ -20,6 +20,7 @@ from panels.model import (
     Source,
     age,
     duration,
+    newest_first,
     now,
     paginate,
     tolerate,
@@ -29,7 +30,8 @@ from panels.model import (
 from tui.safe_text import JsonTooComplex, load_json
 from tui.session import AwsSession
 
-WINDOW = timedelta(hours=24)
+WINDOW_HOURS = 24
+WINDOW = timedelta(hours=WINDOW_HOURS)
 BAD = ("FAILED", "TIMED_OUT", "ABORTED")
 RECENT_EXECUTIONS = 50
 PRETTY_LIMIT = 100_000  # larger texts are not parsed (Step Functions allows 256 KB payloads)
@@ -196,13 +198,15 @@ def machines(aws: AwsSession, memo: Memo) -> list[dict[str, Any]]:
                     lambda: list(paginate(aws.client("stepfunctions"), "list_state_machines", "stateMachines")))
 
 
-def failed_execution(aws: AwsSession, machine: dict[str, Any], execution: dict[str, Any], status: str) -> Problem:
+def failed_execution(aws: AwsSession, machine: dict[str, Any], execution: dict[str, Any], status: str,
+                     explain: bool = True) -> Problem:
     """The failed execution, its error and cause (DescribeExecution) and the state it failed in
-    (its history): both only sharpen the reason, so the execution is reported without them."""
+    (its history): both only sharpen the reason, so the execution is reported without them.
+    Only the newest failure of a machine is explained (`explain`): two calls, not two per failure."""
     arn, name = execution.get("executionArn", ""), f"{machine_name(machine)}/{execution_name(execution)}"
     found = tolerate(aws, f"error and cause of {name}", lambda: aws.client("stepfunctions")
-                     .describe_execution(executionArn=arn), {})
-    events = tolerate(aws, f"failed state of {name}", lambda: history(aws, arn, limit=25)[0], [])
+                     .describe_execution(executionArn=arn), {}) if explain else {}
+    events = tolerate(aws, f"failed state of {name}", lambda: history(aws, arn, limit=25)[0], []) if explain else []
     state, fail_state, error, cause = failure(events)
     reason = " ".join(cut(str(x), REASON_LIMIT) for x in (found.get("error") or error, found.get("cause") or cause)
                       if x) or status.lower().replace("_", " ")
@@ -217,26 +221,46 @@ def failed_execution(aws: AwsSession, machine: dict[str, Any], execution: dict[s
     )
 
 
+FAILED_PER_STATUS = 10  # newest failures listed per machine and status: one page, whatever the history holds
+USUAL_SAMPLE = 20  # successful runs the usual duration is the median of
+
+
 def check_failed(aws: AwsSession, memo: Memo) -> list[Problem]:
+    """The server filters by status (statusFilter), so the cost is one page per machine and bad
+    status, however many executions succeeded; only the newest failure is described."""
     problems = []
     for machine in machines(aws, memo):
         if not keeps_executions(machine):
             continue
         arn = machine["stateMachineArn"]
+        failures: list[tuple[dict[str, Any], str]] = []
         for status in BAD:
             found = tolerate(aws, f"{status.lower()} executions of {machine.get('name', arn)}",
-                             lambda arn=arn, status=status: recent(aws, arn, status, limit=10), [])
-            problems += [failed_execution(aws, machine, e, status) for e in found if in_window(e)]
+                             lambda arn=arn, status=status: recent(aws, arn, status, limit=FAILED_PER_STATUS), [])
+            failures += [(e, status) for e in found if in_window(e)]
+        failures = newest_first(failures, lambda item: utc(item[0].get("stopDate")) or utc(item[0].get("startDate")))
+        problems += [failed_execution(aws, machine, e, status, explain=index == 0)
+                     for index, (e, status) in enumerate(failures)]
     return problems
 
 
 def check_long_running(aws: AwsSession, memo: Memo) -> list[Problem]:
+    """RUNNING executions only (statusFilter); the usual duration is read only for a machine with
+    one running longer than the floor, from its newest successful runs."""
     problems = []
     for machine in machines(aws, memo):
-        if keeps_executions(machine):
-            arn = machine["stateMachineArn"]
-            found = tolerate(aws, f"executions of {machine.get('name', arn)}", lambda arn=arn: recent(aws, arn), [])
-            problems += long_running(machine, found)
+        if not keeps_executions(machine):
+            continue
+        arn = machine["stateMachineArn"]
+        name = machine.get("name", arn)
+        running = tolerate(aws, f"running executions of {name}",
+                           lambda arn=arn: recent(aws, arn, "RUNNING", 100), [])
+        if not any((started := utc(e.get("startDate"))) is not None and now() - started > LONG_RUNNING_FLOOR
+                   for e in running):
+            continue
+        succeeded = tolerate(aws, f"usual duration of {name}",
+                             lambda arn=arn: recent(aws, arn, "SUCCEEDED", USUAL_SAMPLE), [])
+        problems += long_running(machine, running + succeeded)
     return problems
 
 
@@ -270,7 +294,7 @@ class StepFunctionsPanel(Panel):
                                        "is in CloudWatch Logs (l opens the log group)"),)
                           if express else ()),
                         ("Created", when(machine.get("creationDate"))),
-                        ("Window", f"failure counts cover the last {WINDOW} of the newest "
+                        ("Window", f"failure counts cover the last {WINDOW_HOURS} h of the newest "
                                    f"{RECENT_EXECUTIONS} executions")),
                 data={"machine": arn},
             ))
@@ -303,6 +327,7 @@ class Executions(Source):
 
     def __init__(self, machine: str, machine_name: str) -> None:
         self.machine, self.machine_name = machine, machine_name
+        self.stopped: dict[str, dict[str, Any]] = {}  # DescribeExecution answers of stopped executions, by ARN
 
     @property
     def label(self) -> str:
@@ -311,12 +336,16 @@ class Executions(Source):
     def rows(self, aws: AwsSession) -> list[Row]:
         sfn = aws.client("stepfunctions")
         rows = []
+        described: dict[str, dict[str, Any]] = {}
         for e in recent(aws, self.machine):
             arn, name, status = e.get("executionArn", ""), execution_name(e), e.get("status", "?")
             # Failed and succeeded ones need the describe call: it carries error, cause and output.
-            # One that cannot be described is still listed, with "?" where those would be.
-            found = e if status == "RUNNING" else tolerate(
+            # One that cannot be described is still listed, with "?" where those would be. A stopped
+            # execution never changes: described once per visit, not on every refresh.
+            found = e if status == "RUNNING" else self.stopped.get(arn) or tolerate(
                 aws, f"error and cause of {name}", lambda arn=arn: sfn.describe_execution(executionArn=arn), None)
+            if found is not None and status != "RUNNING" and arn:
+                described[arn] = found
             known = found is not None
             found = found or {}
             unknown = "-" if known else "?"
@@ -332,6 +361,7 @@ class Executions(Source):
                 data={"execution": arn, "machine": self.machine,
                       "running": status == "RUNNING", "input": found.get("input")},
             ))
+        self.stopped = described  # only the ones still listed
         return rows
 
     def drill(self, row: Row) -> Source:

@@ -9,12 +9,12 @@ during an outage, its last good problems stay on screen, marked stale with their
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from panels.model import Check, CheckResult, Memo, Panel, Problem, Row, age, run_check, utc, when
+from panels.model import Check, CheckResult, Memo, Panel, Problem, Row, age, publish, run_check, utc, when
 from panels.registry import service_panels
 from panels.scoped import PARALLEL_SESSIONS
 from tui.errors import Failure
@@ -73,16 +73,24 @@ def when_ts(problem: Problem) -> float:
     return moment.timestamp() if moment else 0.0
 
 
-def run_checks(aws: AwsSession, panels: Sequence[Panel]) -> list[tuple[Panel, CheckResult]]:
+def run_checks(aws: AwsSession, panels: Sequence[Panel],
+               arrived: Callable[[Panel, CheckResult], None] | None = None) -> list[tuple[Panel, CheckResult]]:
     """Every check of every panel, in parallel (one memo per panel, so the checks of a panel
-    share its lists); results in declaration order."""
+    share its lists); results in declaration order. `arrived` is called with each result as its
+    check finishes, in the calling thread (so the first problems can be shown before the slowest)."""
     jobs = [(panel, check, memo) for panel in panels for memo in [Memo()] for check in panel.checks()]
     if not jobs:
         return []
     workers = max(1, min(len(jobs), aws.parallel_checks))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="triage") as pool:
-        results = list(pool.map(lambda job: run_check(job[1], aws, job[2]), jobs))
-    return [(panel, result) for (panel, _, _), result in zip(jobs, results, strict=True)]
+        futures = {pool.submit(run_check, check, aws, memo): index for index, (_, check, memo) in enumerate(jobs)}
+        results: dict[int, CheckResult] = {}
+        for future in as_completed(futures):
+            index = futures[future]
+            results[index] = future.result()  # run_check never raises
+            if arrived is not None:
+                arrived(jobs[index][0], results[index])
+    return [(panel, results[index]) for index, (panel, _, _) in enumerate(jobs)]
 
 
 def collect(aws: AwsSession, panels: Sequence[Panel]) -> Triage:
@@ -134,12 +142,33 @@ class TriagePanel(Panel):
         self.as_of: float | None = None  # when the oldest data on screen was read
 
     def rows(self, aws: AwsSession) -> list[Row]:
+        """Every check's rows; while they run, the rows so far are published as each check
+        finishes (the checks still running keep their last problems meanwhile, so a refresh does
+        not blink)."""
+        started = time.time()
+        checks = [(panel, check) for panel in self.panels for check in panel.checks()]
+        done: dict[str, CheckResult] = {}
+
+        def arrived(panel: Panel, result: CheckResult) -> None:
+            done[f"{panel.id}:{result.check.id}"] = result
+            publish(self.assemble(aws, checks, done, started, partial=True))
+
+        for panel, result in run_checks(aws, self.panels, arrived):
+            done[f"{panel.id}:{result.check.id}"] = result
+        return self.assemble(aws, checks, done, started)
+
+    def assemble(self, aws: AwsSession, checks: list[tuple[Panel, Check]], done: dict[str, CheckResult],
+                 started: float, partial: bool = False) -> list[Row]:
         rows: list[Row] = []
         problems: list[tuple[Problem, float | None]] = []
-        started = time.time()
         oldest = started
-        for panel, result in run_checks(aws, self.panels):
-            key = f"{aws.account}/{aws.region}/{panel.id}:{result.check.id}"  # several sessions share it
+        for panel, check in checks:
+            key = f"{aws.account}/{aws.region}/{panel.id}:{check.id}"  # several sessions share it
+            result = done.get(f"{panel.id}:{check.id}")
+            if result is None:  # still running (a partial result): what it found last time
+                if partial and key in self.last_good:
+                    problems += [(p, None) for p in self.last_good[key][0]]
+                continue
             if result.ran:
                 self.last_good[key] = (result.problems, started)
                 problems += [(p, None) for p in result.problems]
@@ -148,7 +177,8 @@ class TriagePanel(Panel):
                 problems += [(p, at) for p in kept]
                 oldest = min(oldest, at)
             rows += [incomplete_row(Incomplete(panel, result.check, f)) for f in result.failures]
-        self.as_of = oldest if oldest < started else None  # only when a failed check kept older data
+        if not partial:
+            self.as_of = oldest if oldest < started else None  # only when a failed check kept older data
         order = {id(p): i for i, p in enumerate(sort_problems([p for p, _ in problems]))}
         problems.sort(key=lambda item: order[id(item[0])])
         return rows + [problem_row(p, stale_at) for p, stale_at in problems]

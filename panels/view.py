@@ -8,6 +8,8 @@ sort and filter survive a refresh.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -17,64 +19,26 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static
-from textual.widgets.data_table import ColumnKey
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from actions.catalog import ACTIONS, BY_ID, for_kind
 from panels.export import export_rows
-from panels.model import Listing, Panel, Row, Source, age, failed
+from panels.model import Listing, Panel, Row, Source, age, failed, publishing
 from panels.ordering import arrange, is_failing, status_style
 from panels.scoped import ScopedSource, unscoped
 from tui.errors import EXPIRED, UNEXPECTED, Failure, explain
 from tui.keys import type_ahead
 from tui.safe_text import cell, clean, clean_text, safe
 from tui.session import AwsSession
+from tui.table import VirtualTable
 
 REFRESH_SECONDS = 15.0
-WIDE_MIN = 20  # the wide column never narrower than this: the table scrolls sideways instead
+RENDERED_ROWS = 1_000  # rows kept rendered as rich Text: a few screens' worth
+FILTER_INLINE_ROWS = 2_000  # longer lists are filtered in a thread worker, so typing never waits on a pass
+FILTER_CHUNK = 2_000  # rows scanned between checks that a newer keystroke has not cancelled the pass
 WIDE_LIMIT = 500  # characters kept in a wide cell: more than the widest terminal shows
 MAX_BACKOFF_SECONDS = 300.0
-
-
-class RowTable(DataTable):
-    """A DataTable that repaints once its auto-width columns are measured.
-
-    Textual measures new rows on idle; a paint between add_row and that idle pass (a sort or a
-    cursor move does it) caches cells cut at the header's width, and nothing clears them.
-    """
-
-    wide_column: int | None = None  # index of the column that takes the width the others leave
-
-    async def _on_idle(self, event: events.Idle) -> None:
-        measuring = self._require_update_dimensions or bool(self._updated_cells)
-        await super()._on_idle(event)
-        if measuring:
-            self.fit_wide_column()
-            self._clear_caches()
-            self.refresh()
-
-    def _on_resize(self, event: events.Resize) -> None:
-        super()._on_resize(event)
-        self.fit_wide_column()
-
-    def fit_wide_column(self) -> None:
-        """The wide column gets the table's width less the other columns' measured widths (at
-        least WIDE_MIN), so a reason uses a wide terminal and stays readable on a narrow one."""
-        columns = list(self.columns.values())
-        if self.wide_column is None or self.wide_column >= len(columns):
-            return
-        wide = columns[self.wide_column]
-        rows_overflow = self.virtual_size.height > self.size.height - self.styles.gutter.height
-        available = (self.size.width - self.styles.gutter.width
-                     - (self.styles.scrollbar_size_vertical if rows_overflow else 0))
-        others = sum(c.get_render_width(self) for c in columns if c is not wide)
-        width = max(WIDE_MIN, len(wide.label), available - others - 2 * self.cell_padding)
-        if wide.auto_width or wide.width != width:
-            wide.auto_width, wide.width = False, width
-            self._require_update_dimensions = True  # the scrollable width follows on the next idle
-            self._clear_caches()
-            self.refresh()
 
 
 @dataclass
@@ -90,6 +54,33 @@ class Level:
     gaps: list[Failure] = field(default_factory=list)  # what this level could not read
     loaded_at: float | None = None
     as_of: float | None = None  # when its oldest data was read (triage keeps failed checks' last data)
+    _haystacks: tuple[list[Row], dict[str, str]] | None = field(default=None, repr=False)
+    _arranged: tuple[list[Row], object, list[Row], list[str]] | None = field(default=None, repr=False)
+    _failing: tuple[list[Row], int] | None = field(default=None, repr=False)
+    widths: tuple[list[Row], list[int]] | None = field(default=None, repr=False)  # each column's widest cell
+
+    def haystacks(self) -> dict[str, str]:
+        """Each row's text in lower case, built once per refresh: a filter keystroke only scans it."""
+        if self._haystacks is None or self._haystacks[0] is not self.rows:
+            self._haystacks = (self.rows, {row.key: row.text().lower() for row in self.rows})
+        return self._haystacks[1]
+
+    def arranged(self) -> tuple[list[Row], list[str]]:
+        """Every row in display order (the sort column, else failing first) with its lower-case
+        text alongside; built once per refresh or sort, so a filter pass is one scan and no sort
+        (filtering an ordered list keeps its order: the same rows as sorting the filtered ones)."""
+        order = (self.sort_column, self.sort_reverse)
+        if self._arranged is None or self._arranged[0] is not self.rows or self._arranged[1] != order:
+            rows = arrange(self.rows, column=self.sort_column, reverse=self.sort_reverse)
+            haystacks = self.haystacks()
+            self._arranged = (self.rows, order, rows, [haystacks[row.key] for row in rows])
+        return self._arranged[2], self._arranged[3]
+
+    def failing(self) -> int:
+        """How many rows are failing (the crumb shows it every second): counted once per refresh."""
+        if self._failing is None or self._failing[0] is not self.rows:
+            self._failing = (self.rows, sum(1 for r in self.rows if is_failing(r.status)))
+        return self._failing[1]
 
 
 class PanelView(Vertical):
@@ -148,7 +139,9 @@ class PanelView(Vertical):
         self.active = False
         self.pending_path: list[str] = []
         self.shown: dict[str, Row] = {}
-        self.first_cells: dict[str, Text] = {}
+        # Each row's cell widths, measured once; its rendered cells only while recently on screen.
+        self.measured: dict[str, tuple[Row, list[int]]] = {}
+        self.rendered: OrderedDict[str, tuple[Row, list[Text]]] = OrderedDict()
         self.footer_actions: frozenset[str] = frozenset()
         self.waiting = ""
         self.from_triage = False  # opened by a jump from triage: esc returns there
@@ -162,7 +155,7 @@ class PanelView(Vertical):
         yield Static(id="summary", classes="summary hidden")
         yield Input(placeholder="filter: words to match, esc to close", id="filter", classes="hidden",
                     select_on_focus=False)  # keys typed before focus arrived must not be replaced
-        yield RowTable(cursor_type="row", zebra_stripes=True, id="table")
+        yield VirtualTable(id="table")
         with VerticalScroll(id="detail-scroll"):
             yield Static(id="detail")
 
@@ -175,16 +168,13 @@ class PanelView(Vertical):
         return self.stack[-1]
 
     @property
-    def table(self) -> DataTable:
-        return self.query_one("#table", DataTable)
+    def table(self) -> VirtualTable:
+        return self.query_one("#table", VirtualTable)
 
     def reset_columns(self) -> None:
-        table = self.table
-        table.clear(columns=True)
-        for index, name in enumerate(self.level.source.columns):
-            table.add_column(self.column_label(index, name), key=str(index))
-        self.query_one("#table", RowTable).wide_column = self.wide_index()
-        self.shown, self.first_cells = {}, {}
+        self.table.set_columns([self.column_label(i, name) for i, name in enumerate(self.level.source.columns)],
+                               self.wide_index())
+        self.shown, self.measured, self.rendered = {}, {}, OrderedDict()
         self.update_crumb()
         self.show_detail(None)
 
@@ -216,8 +206,15 @@ class PanelView(Vertical):
     @work(thread=True, group="refresh", exit_on_error=False)
     def fetch(self, source: Source, generation: int) -> None:
         aws = self.app.aws  # type: ignore[attr-defined]
+        worker = get_current_worker()
+
+        def show(rows: list[Row]) -> None:  # triage's rows so far, as each check finishes
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.partial, generation, rows)
+
         try:
-            listing = source.load(aws)
+            with publishing(show):
+                listing = source.load(aws)
         except Exception as exc:  # shown in this panel only; its last rows stay, marked stale
             if not get_current_worker().is_cancelled:
                 failure = failed(exc, source.label, aws)
@@ -228,6 +225,14 @@ class PanelView(Vertical):
         note_ours(aws, source, listing.gaps)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.loaded, generation, listing, "")
+
+    def partial(self, generation: int, rows: list[Row]) -> None:
+        """Rows published before the refresh is done: shown at once, still marked loading."""
+        if generation != self.generation or not self.busy:
+            return
+        self.level.rows = rows
+        self.apply_rows()
+        self.update_crumb()
 
     def loaded(self, generation: int, listing: Listing | None, error: str) -> None:
         if generation != self.generation:
@@ -297,40 +302,59 @@ class PanelView(Vertical):
         return [(wide_cell if index == wide else cell)(v, style=style if is_status_cell(str(v), row.status) else "")
                 for index, v in enumerate(row.cells)]
 
+    def cells_of(self, row: Row) -> list[Text]:
+        """The row's rendered cells, from a small cache (the rows on screen and around them)."""
+        known = self.rendered.get(row.key)
+        if known is not None and known[0] is row:
+            self.rendered.move_to_end(row.key)
+            return known[1]
+        cells = self.render_cells(row)
+        self.rendered[row.key] = (row, cells)
+        if len(self.rendered) > RENDERED_ROWS:
+            self.rendered.popitem(last=False)
+        return cells
+
     def wide_index(self) -> int | None:
         """The level's wide column as an index from the left (None for a table without columns)."""
         count = len(self.level.source.columns)
         return self.level.source.wide_column % count if count else None
 
     def apply_rows(self) -> None:
-        """Bring the table to the level's rows by key: remove, update in place, add, reorder."""
-        level, table = self.level, self.table
-        ordered = arrange(level.rows, text=level.filter, column=level.sort_column, reverse=level.sort_reverse)
-        wanted = {r.key: r for r in ordered}
-        for key in [k for k in self.shown if k not in wanted]:
-            table.remove_row(key)
-            del self.shown[key], self.first_cells[key]
-        for row in ordered:
-            old = self.shown.get(row.key)
-            if old == row:
-                continue
-            cells = self.render_cells(row)
-            if old is None:
-                table.add_row(*cells, key=row.key)
-            else:
-                for index, value in enumerate(cells):
-                    table.update_cell(row.key, str(index), value)
-            self.shown[row.key], self.first_cells[row.key] = row, cells[0]
-        # DataTable sorts by cell values only; order the rows by identity of their first cell.
-        position = {id(self.first_cells[r.key]): i for i, r in enumerate(ordered)}
-        if ordered and table.columns:
-            table.sort("0", key=lambda first: position.get(id(first), len(position)))
-        self.restore_cursor()
+        """Show the level's rows, filtered and sorted: the table takes the whole list at once (it
+        renders only what is on screen); a row's cells are rendered and measured once, when it
+        arrives or changes, never on a keystroke."""
+        level = self.level
+        self.measure(level)
+        rows, haystacks = level.arranged()
+        self.show_rows(matching(rows, haystacks, level.filter) or [])
         summary = level.source.summary(level.rows)
         box = self.query_one("#summary", Static)
         box.set_class(summary is None, "hidden")
         box.update(clean_text(summary) if summary is not None else "")
         self.show_gaps()
+
+    def measure(self, level: Level) -> None:
+        """Each column's widest cell over all the level's rows (so columns keep their widths while
+        a filter narrows the list): once per refresh, rendering only rows that are new or changed."""
+        if level.widths is not None and level.widths[0] is level.rows:
+            return
+        measured, widest = self.measured, [0] * len(level.source.columns)
+        for row in level.rows:
+            known = measured.get(row.key)
+            if known is None or (known[0] is not row and known[0] != row):
+                known = measured[row.key] = (row, [c.cell_len for c in self.cells_of(row)])
+            for index, width in enumerate(known[1][:len(widest)]):
+                if width > widest[index]:
+                    widest[index] = width
+        level.widths = (level.rows, widest)
+
+    def show_rows(self, ordered: list[Row]) -> None:
+        """The table takes the list at once (it renders only what is on screen): no per-row work."""
+        self.shown = {row.key: row for row in ordered}
+        keys = list(self.shown)
+        widths = self.level.widths[1] if self.level.widths else []
+        self.table.set_rows(keys, widths=[widths], cells=lambda index: self.cells_of(self.shown[keys[index]]))
+        self.restore_cursor()
 
     def show_gaps(self) -> None:
         """What this level could not read, where its data would be; `!` shows the full messages."""
@@ -355,13 +379,12 @@ class PanelView(Vertical):
         table = self.table
         if not self.shown or table.cursor_row < 0 or table.cursor_row >= table.row_count:
             return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        return self.shown.get(key or "")
+        return self.shown.get(table.row_key(table.cursor_row) or "")
 
-    @on(DataTable.RowHighlighted)
-    def highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value in self.shown:
-            self.level.cursor_key = event.row_key.value
+    @on(VirtualTable.RowHighlighted)
+    def highlighted(self, event: VirtualTable.RowHighlighted) -> None:
+        if event.key in self.shown:
+            self.level.cursor_key = event.key
         row = self.current_row()
         self.show_detail(row)
         # Recomposing the footer costs more than the rest of a keystroke: only when the keys change.
@@ -390,7 +413,7 @@ class PanelView(Vertical):
         parts = Text(clean(crumb, limit=60), style="bold")
         count = plural(len(level.rows), "row")
         parts.append(f"  {len(self.shown)}/{count}" if level.filter else f"  {count}")
-        failing = sum(1 for r in level.rows if is_failing(r.status))
+        failing = level.failing()
         if failing:
             parts.append(f"  {failing} failing", style="bold red")
         if level.filter:
@@ -450,10 +473,10 @@ class PanelView(Vertical):
             else:
                 self.push(child)
 
-    @on(DataTable.RowSelected)
-    def selected(self, event: DataTable.RowSelected) -> None:
+    @on(VirtualTable.RowSelected)
+    def selected(self, event: VirtualTable.RowSelected) -> None:
         event.stop()
-        row = self.shown.get(event.row_key.value or "")
+        row = self.shown.get(event.key)
         if row is None:
             return
         if "panel" in row.data and "path" in row.data:  # a triage row
@@ -503,10 +526,7 @@ class PanelView(Vertical):
 
     def mark_sort(self) -> None:
         for index, name in enumerate(self.level.source.columns):
-            column = self.table.columns.get(ColumnKey(str(index)))
-            if column is not None:
-                column.label = Text(self.column_label(index, name))
-        self.table.refresh()
+            self.table.set_label(index, self.column_label(index, name))
 
     # -- filter ------------------------------------------------------------------------------
     def action_start_filter(self) -> None:
@@ -557,10 +577,41 @@ class PanelView(Vertical):
         """The input owns its text: the latest text wins and nothing is written back, so a burst
         of keys (a paste, SSH) cannot make older Changed messages put older text back."""
         text = event.input.value
+        if event.value != text:  # a newer change is queued behind this one (a burst): it does the work
+            return
         if text != self.level.filter:
             self.level.filter = text
-            self.apply_rows()
+            self.run_filter()
+
+    def run_filter(self) -> None:
+        """One pass for the filter's current text: a short list at once; a long one in a thread
+        worker whose group is exclusive, so a newer keystroke cancels the older pass."""
+        level = self.level
+        rows, haystacks = level.arranged()  # built here; the worker only reads them
+        if len(rows) <= FILTER_INLINE_ROWS:
+            self.show_rows(matching(rows, haystacks, level.filter) or [])
             self.update_crumb()
+        else:
+            self.filter_pass(self.generation, level, level.rows, level.filter, rows, haystacks)
+
+    # description: without one, @work builds it from repr() of every argument (20,000 rows).
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False, description="filter pass")
+    def filter_pass(self, generation: int, level: Level, source_rows: list[Row], text: str, rows: list[Row],
+                    haystacks: list[str]) -> None:
+        worker = get_current_worker()
+        shown = matching(rows, haystacks, text, lambda: worker.is_cancelled)
+        if shown is not None and not worker.is_cancelled:
+            self.app.call_from_thread(self.filtered, generation, level, source_rows, rows, text, shown)
+
+    def filtered(self, generation: int, level: Level, source_rows: list[Row], arranged: list[Row], text: str,
+                 shown: list[Row]) -> None:
+        """A pass's result, unless the level, its rows, its sort or its text changed meanwhile
+        (whatever changed them has shown the newer list already)."""
+        if (generation != self.generation or level is not self.level or level.rows is not source_rows
+                or text != level.filter or level.arranged()[0] is not arranged):
+            return
+        self.show_rows(shown)
+        self.update_crumb()
 
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:
@@ -621,7 +672,9 @@ class PanelView(Vertical):
         level = self.level
         rows = arrange(level.rows, text=level.filter, column=level.sort_column, reverse=level.sort_reverse)
         try:
-            paths = export_rows(f"{self.panel.id}-{level.source.kind}", level.source.columns, rows)
+            kind = level.source.kind  # triage.problem, not triage-triage.problem
+            name = kind if kind.split(".")[0] == self.panel.id else f"{self.panel.id}-{kind}"
+            paths = export_rows(name, level.source.columns, rows)
         except OSError as exc:
             self.app.notify(f"Export failed: {exc}", severity="error")
             return
@@ -670,6 +723,23 @@ def wide_cell(value: object, *, style: str = "") -> Text:
     text = safe(value, style=style, limit=WIDE_LIMIT)
     text.overflow = "ellipsis"
     return text
+
+
+def matching(rows: list[Row], haystacks: list[str], text: str,
+             cancelled: Callable[[], bool] = lambda: False) -> list[Row] | None:
+    """The rows (in their order) whose lower-case text holds every word of `text`; None when
+    `cancelled()` turns true between chunks (a newer keystroke started its own pass)."""
+    words = text.lower().split()
+    if not words:
+        return list(rows)
+    shown: list[Row] = []
+    for start in range(0, len(rows), FILTER_CHUNK):
+        if cancelled():
+            return None
+        end = start + FILTER_CHUNK
+        shown += [row for row, haystack in zip(rows[start:end], haystacks[start:end], strict=True)
+                  if all(word in haystack for word in words)]
+    return shown
 
 
 def is_status_cell(text: str, status: str) -> bool:

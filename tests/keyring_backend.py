@@ -7,12 +7,20 @@ import json
 import os
 from pathlib import Path
 
+from jaraco.classes import properties
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    """Set with keyring.set_keyring(MemoryKeyring()). Never chosen on its own: a backend class that
+    is merely imported is a candidate for keyring's automatic choice, for every test after it."""
+
+    @properties.classproperty
+    def priority(cls) -> float:
+        if cls is FileKeyring and os.environ.get("WK_TEST_KEYRING"):
+            return 1
+        raise RuntimeError("a test backend: set it explicitly")
 
     def __init__(self) -> None:
         super().__init__()

@@ -73,7 +73,8 @@ def test_snapshots_denied_fail_only_the_two_checks_that_read_them(server: DemoSe
     assert not results["snapshots.ebs"].ran and not results["snapshots.freshness"].ran
     assert results["snapshots.ebs"].failures[0].action == "ec2:DescribeSnapshots"
     assert results["snapshots.rds"].problems and results["snapshots.backup"].problems
-    assert len(refused) == 1  # read once for both checks (the memo), and the failure shared
+    # Each check asks the server its own filtered question (error/pending; completed of in-use volumes)
+    assert len(refused) == 2
 
 
 def test_volume_names_denied_keep_every_snapshot_row(server: DemoServer) -> None:
@@ -174,11 +175,13 @@ def test_the_inspector_check_asks_the_server_for_critical_and_high_only(server: 
     aws = session(server)
     result = run_check(InspectorPanel().checks()[0], aws)
     assert [p.status for p in result.problems] == ["CRITICAL", "HIGH"] and not result.failures
-    [call] = [c for c in aws.calls if c.operation == "ListFindings"]
-    criteria = call.params["filterCriteria"]
-    assert criteria["findingStatus"] == [{"comparison": "EQUALS", "value": "ACTIVE"}]
-    assert sorted(f["value"] for f in criteria["severity"]) == ["CRITICAL", "HIGH"]
-    assert all(f["comparison"] == "EQUALS" for f in criteria["severity"])
+    # Two questions: active CRITICAL ones, and active HIGH ones with an exploit (criteria are ANDed).
+    critical, high = [c.params["filterCriteria"] for c in aws.calls if c.operation == "ListFindings"]
+    for criteria in (critical, high):
+        assert criteria["findingStatus"] == [{"comparison": "EQUALS", "value": "ACTIVE"}]
+    assert critical["severity"] == [{"comparison": "EQUALS", "value": "CRITICAL"}] and "exploitAvailable" not in critical
+    assert high["severity"] == [{"comparison": "EQUALS", "value": "HIGH"}]
+    assert high["exploitAvailable"] == [{"comparison": "EQUALS", "value": "YES"}]
     assert result.problems[0].reason == "CVE-2024-3094 - xz-utils (exploit available)"
 
 

@@ -48,7 +48,7 @@ def test_options_work_after_the_subcommand_and_before_it(
 
 def test_unknown_profile_is_one_sentence_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = triage(capsys, "--profile", "nope", "--region", "us-east-1")
-    assert code == 2
+    assert code == 2, err
     assert "AWS profile 'nope' is not in your AWS config" in err
     assert "Traceback" not in err
 

@@ -8,7 +8,6 @@ import io
 import pytest
 from rich.console import Console
 from textual.widgets import Button, Input, Static
-from textual.widgets.data_table import ColumnKey
 
 from actions.audit import AuditLog
 from actions.confirm import ConfirmScreen
@@ -27,7 +26,7 @@ CRASH_LOOP = ("CRASHLOOP: 1/3 tasks running; crash loop: 4 tasks stopped (exit 1
 def wide_width(view: PanelView) -> int:
     index = view.wide_index()
     assert index is not None
-    return view.table.columns[ColumnKey(str(index))].width
+    return view.table.widths[index]
 
 
 def visible_reason(view: PanelView, starts: str) -> str:
@@ -42,8 +41,7 @@ def visible_reason(view: PanelView, starts: str) -> str:
 
 async def settled(pilot: object, view: PanelView, width: int) -> None:
     """Until the wide column has been fitted to a table `width` columns wide."""
-    await wait_for(pilot, lambda: view.table.size.width == width and not view.table.columns[
-        ColumnKey(str(view.wide_index()))].auto_width)  # type: ignore[arg-type]
+    await wait_for(pilot, lambda: view.table.size.width == width and bool(view.table.widths))
     await pilot.pause(0.2)  # type: ignore[attr-defined]
 
 
@@ -57,8 +55,7 @@ async def test_the_reason_takes_the_width_at_80_columns(server: DemoServer, audi
         assert triage.wide_index() == 4  # Reason
         assert wide_width(triage) >= 36  # was 18: Sev, Age and Service are short, Resource bounded
         table = triage.table
-        used = sum(c.get_render_width(table) for c in table.columns.values())
-        assert used <= table.size.width  # no sideways scrolling to read it
+        assert table.virtual_size.width <= table.size.width  # no sideways scrolling to read it
         first = next(iter(triage.shown.values()))
         shown = visible_reason(triage, first.cells[4][:12])
         assert len(shown) >= 34 and shown.endswith("…")  # cut with a marker; the detail pane has it all
@@ -95,8 +92,7 @@ async def test_other_panels_give_their_last_column_the_width(server: DemoServer,
         await settled(pilot, pipelines, 200)
         assert pipelines.level.source.columns[pipelines.wide_index()] == "Summary"  # type: ignore[index]
         table = pipelines.table
-        used = sum(c.get_render_width(table) for c in table.columns.values())
-        assert wide_width(pipelines) > 80 and used >= table.size.width - 2  # the table fills the screen
+        assert wide_width(pipelines) > 80 and table.virtual_size.width >= table.size.width - 2  # fills it
 
 
 # -- `watchkeeper triage` ---------------------------------------------------------------------------

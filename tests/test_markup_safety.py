@@ -192,7 +192,7 @@ async def test_hostile_names_and_messages_everywhere(server: DemoServer, audit: 
         await pilot.press(emr.panel.key)
         hostile = [r for r in emr.shown.values() if "[/]" in r.name]
         assert hostile, "no EMR cluster got a hostile name"
-        shown = emr.table.get_cell(hostile[0].key, "0").plain
+        shown = emr.cells_of(hostile[0])[0].plain
         assert "[/] [link=x]" in shown and "\x1b" not in shown and "⟨U+202E⟩" in shown
         await select(pilot, emr, hostile[0].name)
 

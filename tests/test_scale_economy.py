@@ -1,0 +1,155 @@
+"""Triage costs per service, not per task: the mechanisms (timings are the benchmark's, benchmarks/run.py --scale).
+
+A small and a five times larger account are seeded into fresh regions of the test server
+(tui/demo/scale.py); the triage's requests are counted from AwsSession.calls.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+from actions.audit import AuditLog
+from panels.ecs import EcsPanel
+from panels.inspector import InspectorPanel
+from panels.model import Row, publishing
+from panels.triage import TriagePanel
+from tests.conftest import session
+from tests.fault_proxy import FaultProxy, tag_operations
+from tests.pilot import loaded, view_of, wait_for
+from tui.app import WatchkeeperApp
+from tui.demo.scale import Scale, seed_scale
+from tui.demo.server import DEMO_CREDENTIALS, DEMO_REGION, DemoServer
+from tui.session import CLIENT_SIDE, AwsSession
+
+SMALL, LARGE = "ap-southeast-1", "us-east-2"  # nothing else is seeded there
+N = 1
+
+
+def scale(factor: int) -> Scale:
+    """The bulk grows with `factor`; what is failing (stopped tasks, severe findings, snapshots in
+    error, failed executions) stays the same, as in an account that grew without breaking more."""
+    return Scale(tasks=40 * factor, stopped=4, findings=300 * factor, severe=6, snapshots=100 * factor,
+                 volumes=3, errored=1, executions=40 * factor, failed=2)
+
+
+@pytest.fixture(scope="module")
+def seeded(server: DemoServer) -> None:
+    seed_scale(SMALL, scale(1))
+    seed_scale(LARGE, scale(5))
+
+
+@pytest.fixture
+def accounts(server: DemoServer, seeded: None) -> dict[str, AwsSession]:
+    """Fresh sessions (their call logs empty) on the two seeded accounts."""
+    return {SMALL: session(server, SMALL), LARGE: session(server, LARGE)}
+
+
+def requests(aws: AwsSession) -> Counter[str]:
+    return Counter(f"{c.service}:{c.operation}" for c in aws.calls if c.service != CLIENT_SIDE)
+
+
+def test_triage_requests_do_not_grow_with_tasks_findings_snapshots_or_executions(
+        accounts: dict[str, AwsSession]) -> None:
+    counts, problems = {}, {}
+    for region, aws in accounts.items():
+        rows = TriagePanel().rows(aws)
+        counts[region], problems[region] = requests(aws), sorted(r.status for r in rows)
+    assert counts[SMALL] == counts[LARGE], counts
+    assert problems[SMALL] == problems[LARGE]  # the same problems found in both
+    assert counts[LARGE]["ecs:DescribeTasks"] == 1  # the 4 stopped tasks, not the 196 running ones
+
+
+def test_only_stopped_tasks_are_listed_and_described(accounts: dict[str, AwsSession]) -> None:
+    aws = accounts[LARGE]
+    problem = next(p for p in EcsPanel().problems(aws) if p.resource == "scale/api")
+    assert problem.status == "CRASHLOOP" and "4 tasks stopped (exit 137)" in problem.reason
+    listed = [c.params for c in aws.calls if c.operation == "ListTasks"]
+    assert listed and all(p.get("desiredStatus") == "STOPPED" for p in listed)
+    [described] = [c.params for c in aws.calls if c.operation == "DescribeTasks"]
+    assert len(described["tasks"]) == 4
+
+
+def test_a_healthy_cluster_costs_no_task_call(server: DemoServer) -> None:
+    """In the demo, prod has a crash-looping service and staging is healthy: only prod's tasks are read."""
+    aws = session(server)
+    EcsPanel().problems(aws)
+    clusters = {c.params["cluster"].rsplit("/", 1)[-1] for c in aws.calls if c.operation in ("ListTasks",
+                                                                                           "DescribeTasks")}
+    assert clusters == {"prod"}
+
+
+def test_status_filters_are_applied_by_the_server(server: DemoServer, accounts: dict[str, AwsSession]) -> None:
+    aws = accounts[LARGE]
+    TriagePanel().rows(aws)
+    calls = [c for c in aws.calls if c.service != CLIENT_SIDE]
+    executions = [c.params for c in calls if c.operation == "ListExecutions"]
+    assert executions and all(p.get("statusFilter") in ("FAILED", "TIMED_OUT", "ABORTED", "RUNNING", "SUCCEEDED")
+                              for p in executions)
+    assert sum(c.operation == "DescribeExecution" for c in calls) == 1  # the newest failure, of 2
+    findings = [c.params["filterCriteria"] for c in calls if c.operation == "ListFindings"]
+    assert findings and all(f["findingStatus"][0]["value"] == "ACTIVE" and "severity" in f for f in findings)
+    assert {v["value"] for f in findings for v in f["severity"]} == {"CRITICAL", "HIGH"}
+    snapshots = [{f["Name"]: f["Values"] for f in c.params.get("Filters", [])} for c in calls
+                 if c.operation == "DescribeSnapshots"]
+    assert {"status": ["error", "pending"]} in snapshots
+    assert all(f.get("status") in (["error", "pending"], ["completed"]) for f in snapshots)
+    # Batch: the demo region has queues
+    demo = session(server, DEMO_REGION)
+    TriagePanel([p for p in TriagePanel().panels if p.id == "batch"]).rows(demo)
+    jobs = [c.params for c in demo.calls if c.operation == "ListJobs"]
+    assert jobs and {p.get("jobStatus") for p in jobs} == {"FAILED", "RUNNABLE"}
+
+
+def test_inspector_pages_only_the_severe_findings(accounts: dict[str, AwsSession]) -> None:
+    aws = accounts[LARGE]
+    problems = InspectorPanel().problems(aws)
+    assert problems and {p.status for p in problems} <= {"CRITICAL", "HIGH"}
+    assert sum(c.operation == "ListFindings" for c in aws.calls) == 2  # 1,500 findings, 6 of them severe
+
+
+# -- problems stream in as each check finishes ---------------------------------------------------
+@pytest.fixture
+def slow_inspector(server: DemoServer) -> Iterator[FaultProxy]:
+    with FaultProxy(server.endpoint_url) as proxy:
+        proxy.latency, proxy.latency_ops = 2.0, {"inspector2:ListFindings"}
+        yield proxy
+
+
+def through(proxy: FaultProxy) -> AwsSession:
+    return tag_operations(AwsSession(region=DEMO_REGION, endpoint_url=proxy.url, credentials=DEMO_CREDENTIALS))
+
+
+def test_triage_publishes_problems_before_the_slowest_check_returns(slow_inspector: FaultProxy) -> None:
+    published: list[tuple[float, list[Row], int]] = []
+    started = time.monotonic()
+
+    def show(rows: list[Row]) -> None:
+        published.append((time.monotonic() - started, rows, slow_inspector.counts["inspector2:ListFindings"]))
+
+    with publishing(show):
+        final = TriagePanel().rows(through(slow_inspector))
+    took = time.monotonic() - started
+    assert took >= 2.0
+    first_ecs = next(item for item in published if any(r.data.get("panel") == "ecs" for r in item[1]))
+    assert first_ecs[0] < 2.0  # on its way before Inspector answered
+    assert not any(r.data.get("panel") == "inspector" for r in first_ecs[1])
+    assert {r.key for r in published[-1][1]} == {r.key for r in final}  # the last partial is the whole
+
+
+async def test_triage_rows_appear_on_screen_while_a_check_is_still_running(
+        slow_inspector: FaultProxy, tmp_path: object) -> None:
+    from pathlib import Path
+
+    app = WatchkeeperApp(through(slow_inspector), audit=AuditLog(Path(str(tmp_path)) / "audit.jsonl"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        triage = view_of(app, "triage")
+        await wait_for(pilot, lambda: any(r.data.get("panel") == "ecs" for r in triage.shown.values()))
+        assert triage.busy and triage.level.loaded_at is None  # the first refresh still waits on Inspector
+        assert not any(r.data.get("panel") == "inspector" for r in triage.shown.values())
+        await loaded(pilot, triage)
+        assert any(r.data.get("panel") == "inspector" for r in triage.shown.values())
+        slow_inspector.latency = 0  # the app waits for its workers at exit

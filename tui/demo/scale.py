@@ -1,0 +1,177 @@
+"""A large account in moto, for the scale benchmark and the request-economy tests.
+
+`seed_scale(region, ...)` writes, straight into moto's in-process backends (an HTTP round trip
+per resource would take minutes at this size): one ECS service with thousands of tasks (a few of
+them stopped by a crash), thousands of Inspector findings (mostly LOW and MEDIUM), thousands of
+EBS snapshots and Step Functions executions. `install()` gives moto's inspector2 a ListFindings
+that filters and pages as AWS does (moto's answers from a queue, ignoring both), for the regions
+seeded here only; the demo's own queue is left as it is.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tui.demo.seed import (
+    DEMO_ACCOUNT,
+    _ErroredSnapshot,
+    ago,
+    backend,
+    naive_ago,
+    register_task_definition,
+    stop_task_as_oom,
+    task_network,
+)
+
+FINDINGS_PAGE_MAX = 100  # ListFindings' largest page
+SEVERE_TITLE = "CVE-2024-3094 - xz-utils"
+
+
+@dataclass(frozen=True)
+class Scale:
+    tasks: int = 5_000  # in one service, the stopped ones included
+    stopped: int = 30  # stopped by an out-of-memory crash (ECS keeps them about an hour)
+    findings: int = 20_000
+    severe: int = 500  # CRITICAL and HIGH among the findings
+    snapshots: int = 10_000
+    volumes: int = 20  # in use, the snapshots spread over them
+    errored: int = 3  # snapshots in error
+    executions: int = 2_000
+    failed: int = 20  # failed executions among them
+
+
+# -- inspector2 ListFindings that filters and pages ----------------------------------------------
+def matches(finding: dict[str, Any], criteria: dict[str, list[dict[str, Any]]]) -> bool:
+    """EQUALS criteria on status, severity and exploit: values of one criterion ORed, criteria ANDed."""
+    fields = {"findingStatus": "status", "severity": "severity", "exploitAvailable": "exploitAvailable"}
+    for name, values in (criteria or {}).items():
+        member = fields.get(name)
+        if member is None:
+            continue  # not modelled here: not filtered
+        wanted = {v.get("value") for v in values if v.get("comparison", "EQUALS") == "EQUALS"}
+        if wanted and finding.get(member) not in wanted:
+            return False
+    return True
+
+
+_original_list_findings: Any = None
+
+
+def list_findings(self: Any) -> str:
+    findings = getattr(self.inspector2_backend, "scale_findings", None)
+    if findings is None:
+        return _original_list_findings(self)  # type: ignore[no-any-return]
+    criteria = self._get_param("filterCriteria") or {}
+    size = min(int(self._get_param("maxResults") or FINDINGS_PAGE_MAX), FINDINGS_PAGE_MAX)
+    offset = int(self._get_param("nextToken") or 0)
+    chosen = [f for f in findings if matches(f, criteria)]
+    answer: dict[str, Any] = {"findings": chosen[offset:offset + size]}
+    if offset + size < len(chosen):
+        answer["nextToken"] = str(offset + size)
+    return json.dumps(answer)
+
+
+def install() -> None:
+    global _original_list_findings
+    from moto.inspector2.responses import Inspector2Response
+
+    if _original_list_findings is None:
+        _original_list_findings = Inspector2Response.list_findings
+        Inspector2Response.list_findings = list_findings  # type: ignore[method-assign]
+
+
+# -- seeding -------------------------------------------------------------------------------------
+def seed_scale(region: str, scale: Scale = Scale()) -> None:
+    install()
+    seed_tasks(region, scale)
+    seed_findings(region, scale)
+    seed_snapshots(region, scale)
+    seed_executions(region, scale)
+
+
+def seed_tasks(region: str, scale: Scale) -> None:
+    ecs = backend("ecs", region)
+    network = task_network(region)
+    ecs.create_cluster("scale", capacity_providers=["FARGATE"])
+    register_task_definition(ecs, "api", region)
+    ecs.create_service("scale", "api", scale.tasks, "api", launch_type="FARGATE", network_configuration=network)
+    tasks = ecs.run_task("scale", "api", scale.tasks, None, "ecs-svc/scale", None, "FARGATE", network,
+                         group="service:api")
+    for index, task in enumerate(tasks):
+        task.started_at = ago(minutes=55)
+        if index < scale.stopped:
+            stop_task_as_oom(task, minutes_ago=30 - index % 30)
+        else:
+            task.containers[0].last_status = "RUNNING"
+    running = scale.tasks - scale.stopped
+    service = ecs.services["scale:api"]
+    service.running_count, service.pending_count = running, 0
+    service.deployments[0].update(runningCount=running, rolloutState="IN_PROGRESS", failedTasks=scale.stopped)
+    counts = ecs.clusters["scale"]
+    counts.active_services_count, counts.running_tasks_count = 1, running
+
+
+def finding(index: int, severity: str, region: str) -> dict[str, Any]:
+    cve = f"CVE-2024-{10_000 + index}"
+    title = SEVERE_TITLE if severity in ("CRITICAL", "HIGH") else f"{cve} - libexample"
+    return {
+        "awsAccountId": DEMO_ACCOUNT, "findingArn": f"arn:aws:inspector2:{region}:{DEMO_ACCOUNT}:finding/{index:08x}",
+        "type": "PACKAGE_VULNERABILITY", "title": title, "description": f"{cve} affects libexample.",
+        "severity": severity, "status": "ACTIVE", "exploitAvailable": "YES" if index % 2 else "NO",
+        "fixAvailable": "YES", "inspectorScore": 5.0, "firstObservedAt": ago(days=3).isoformat(),
+        "lastObservedAt": ago(hours=2).isoformat(),
+        "resources": [{"type": "AWS_ECR_CONTAINER_IMAGE", "region": region,
+                       "id": f"arn:aws:ecr:{region}:{DEMO_ACCOUNT}:repository/app-{index % 50}/sha256:{index:04x}"}],
+        "packageVulnerabilityDetails": {"vulnerabilityId": cve, "source": "NVD", "vulnerablePackages": [
+            {"name": "libexample", "version": "1.0", "fixedInVersion": "1.1"}]},
+    }
+
+
+def seed_findings(region: str, scale: Scale) -> None:
+    inspector = backend("inspector2", region)
+    inspector.enable([DEMO_ACCOUNT], ["EC2", "ECR", "LAMBDA"])
+    severe = {i * scale.findings // max(scale.severe, 1) for i in range(scale.severe)}  # spread through the pages
+    inspector.scale_findings = [
+        finding(i, ("CRITICAL" if i % 3 == 0 else "HIGH") if i in severe else ("LOW" if i % 2 else "MEDIUM"), region)
+        for i in range(scale.findings)]
+
+
+def seed_snapshots(region: str, scale: Scale) -> None:
+    ec2 = backend("ec2", region)
+    instance = ec2.run_instances("ami-12c6146b", 1, None, [], instance_type="t3.micro",
+                                 is_instance_type_default=False, region_name=region).instances[0].id
+    volumes = []
+    for index in range(scale.volumes):
+        volume = ec2.create_volume(100, f"{region}a", volume_type="gp3").id
+        ec2.attach_volume(volume, instance, f"/dev/sd{chr(ord('f') + index % 20)}")
+        volumes.append(volume)
+    for index in range(scale.snapshots):
+        snapshot = ec2.create_snapshot(volumes[index % len(volumes)], f"daily {index}")
+        snapshot.start_time = naive_ago(hours=1 + index // len(volumes))  # each volume's newest is an hour old
+        if index < scale.errored:
+            snapshot.__class__ = _ErroredSnapshot
+            snapshot.status, snapshot.state_message = "error", "Snapshot creation failed (internal error)"
+
+
+def seed_executions(region: str, scale: Scale) -> None:
+    sfn = backend("stepfunctions", region)
+    definition = {"StartAt": "Work", "States": {"Work": {"Type": "Pass", "End": True}}}
+    machine = sfn.create_state_machine(name="scale-batch", definition=json.dumps(definition),
+                                       roleArn="arn:aws:iam::123456789012:role/demo-sfn")
+    for index in range(scale.executions):
+        execution = sfn.start_execution(machine.arn, f"run-{index:05d}", "{}")
+        start, stop = ago(minutes=5 + index), ago(minutes=4 + index)
+        execution.start_date, execution.stop_date = start.replace(tzinfo=None), stop.replace(tzinfo=None)
+        failed = index < scale.failed
+        execution.status = "FAILED" if failed else "SUCCEEDED"
+        if failed:
+            execution.error, execution.cause = "States.TaskFailed", "worker ran out of memory"
+        execution.demo_history = [
+            {"timestamp": start, "type": "ExecutionStarted", "id": 1, "executionStartedEventDetails": {}},
+            {"timestamp": stop, "type": "ExecutionFailed" if failed else "ExecutionSucceeded", "id": 2,
+             "previousEventId": 1,
+             **({"executionFailedEventDetails": {"error": "States.TaskFailed", "cause": "worker ran out of memory"}}
+                if failed else {"executionSucceededEventDetails": {}})},
+        ]
