@@ -78,6 +78,12 @@ def test_bad_keys_are_one_sentence(memory: MemoryKeyring, capsys: pytest.Capture
     assert code == 1 and message in err and "Traceback" not in err and not memory.entries
 
 
+def test_a_hostile_profile_name_is_refused(memory: MemoryKeyring, capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = run(capsys, monkeypatch, "set", "x]\x1b]0;pwned\x07", stdin=f"{KEY_ID}\n{SECRET}\n")
+    assert code == 1 and "no spaces or brackets" in err and "\x1b" not in out + err and not memory.entries
+
+
 def test_no_keyring_backend_says_what_to_do(capsys: pytest.CaptureFixture[str],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     saved = keyring.get_keyring()

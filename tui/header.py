@@ -25,7 +25,7 @@ class HeaderBar(Static):
         if production:
             line.append(f" PRODUCTION {clean(production, limit=30)} ", style="bold reverse red")
         line.append(f" {clean(profile, limit=32)} ", style="bold")
-        if account:
+        if account and account not in production:  # a production account is named in its badge
             line.append(f"{clean(account, limit=20)} ")
         if identity:
             line.append(f"{clean(identity, limit=28)} ", style="dim")

@@ -98,7 +98,13 @@ def stored_profiles() -> list[str]:
     return sorted(str(n) for n in names) if isinstance(names, list) else []
 
 
+PROFILE_NAME = re.compile(r"^[A-Za-z0-9_.@+=,/-]{1,64}$")  # what ~/.aws/config can hold as [profile NAME]
+
+
 def store(profile: str, keys: StoredKeys) -> None:
+    if not PROFILE_NAME.match(profile):
+        raise CredsError("A profile name is letters, digits and _.@+=,/- (no spaces or brackets), as "
+                         "~/.aws/config needs it.")
     if not KEY_ID.match(keys.access_key_id):
         raise CredsError(f"{keys.access_key_id[:24]!r} is not an access key id (20 capitals and digits, "
                          "e.g. AKIA…).")

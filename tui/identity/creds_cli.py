@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tui.identity import creds
+from tui.safe_text import clean
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -39,23 +40,25 @@ def run(args: argparse.Namespace) -> int:
         if args.creds_command == "list":
             for profile in creds.stored_profiles():
                 keys = creds.load(profile)
-                print(f"{profile}\t{'MFA ' + keys.mfa_serial if keys and keys.mfa_serial else 'no MFA'}")
+                mfa = f"MFA {clean(keys.mfa_serial)}" if keys and keys.mfa_serial else "no MFA"
+                print(f"{clean(profile)}\t{mfa}")
             return 0
         if args.creds_command == "delete":
             found = creds.delete(args.profile)
-            print(f"Deleted {args.profile} from the keyring." if found else f"{args.profile} was not stored.")
+            name = clean(args.profile)
+            print(f"Deleted {name} from the keyring." if found else f"{name} was not stored.")
             return 0
         output = creds.process_output(args.profile, region=os.environ.get("AWS_REGION"),
                                       endpoint_url=os.environ.get("AWS_ENDPOINT_URL"), ask_token=tty_token)
         print(json.dumps(output))
         return 0
     except creds.CredsError as exc:
-        print(f"watchkeeper creds: {exc}", file=sys.stderr)
+        print(f"watchkeeper creds: {clean(str(exc))}", file=sys.stderr)
         return 1
     except Exception as exc:  # an STS error while asking for the MFA session: one sentence
         from tui.errors import explain
 
-        print(f"watchkeeper creds: {explain(exc)}", file=sys.stderr)
+        print(f"watchkeeper creds: {clean(explain(exc))}", file=sys.stderr)
         return 1
 
 
@@ -70,7 +73,8 @@ def set_keys(profile: str, mfa_serial: str) -> int:
         key_id, secret = lines[0], lines[1]
         mfa_serial = mfa_serial or (lines[2] if len(lines) > 2 else "")
     creds.store(profile, creds.StoredKeys(key_id, secret, mfa_serial.strip()))
-    print(f"Stored {profile} in the keyring. For the AWS CLI and SDKs, add under [profile {profile}] in "
+    name = clean(profile)  # a name from the command line, printed back: never raw escape sequences
+    print(f"Stored {name} in the keyring. For the AWS CLI and SDKs, add under [profile {name}] in "
           f"~/.aws/config:\ncredential_process = {export_command(profile)}")
     return 0
 
