@@ -28,7 +28,7 @@ async def test_the_footer_shows_approve_and_reject_first_on_a_waiting_approval(s
     app = WatchkeeperApp(session(server), audit=audit)
     async with app.run_test(size=SIZE) as pilot:
         await jump_from_triage(pilot, app, "api-release/ProductionGate", "pipelines", "ProductionGate")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: any(k.key == "A" for k in footer(app)))
         keys = footer(app)
         assert [k.key for k in keys[:2]] == ["A", "J"], [k.key for k in keys]
         assert all(k.region.right <= SIZE[0] for k in keys[:2])  # on screen at 80 columns
@@ -55,7 +55,7 @@ async def test_read_only_shows_mutating_keys_refused_and_says_so(server: DemoSer
     app = WatchkeeperApp(session(server, read_only=True), audit=audit)
     async with app.run_test(size=(120, 24)) as pilot:
         await jump_from_triage(pilot, app, "prod/checkout-api", "ecs", "checkout-api")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: any(k.key == "S" for k in footer(app)))
         scale = next(k for k in footer(app) if k.key == "S" and k.description == "Set desired count")
         assert scale.has_class("-disabled")  # shown, dimmed: refused here
         await pilot.press("S")

@@ -33,7 +33,7 @@ async def test_status_reasons_render_literally(server: DemoServer, audit: AuditL
     app = WatchkeeperApp(session(server, TEST_REGION), audit=audit)
     async with app.run_test(size=(80, 24)) as pilot:
         sfn = await open_path(pilot, app, "stepfunctions", "evil-machine", "evil-run")
-        error_cell = sfn.table.get_cell(next(iter(sfn.shown)), "4")
+        error_cell = sfn.cells_of(next(iter(sfn.shown.values())))[4]
         assert error_cell.plain.startswith("[bold]x[/] ") and error_cell.spans == []
         assert "\x1b" not in error_cell.plain and "pwned-title" not in error_cell.plain
         detail = sfn.query_one("#detail").render()
@@ -47,4 +47,4 @@ async def test_status_reasons_render_literally(server: DemoServer, audit: AuditL
         triage = view_of(app, "triage")
         await loaded(pilot, triage)
         [row] = [r for r in triage.shown.values() if r.name.startswith("evil-machine")]
-        assert "[bold]x[/]" in triage.table.get_cell(row.key, "4").plain
+        assert "[bold]x[/]" in triage.cells_of(row)[4].plain
