@@ -260,8 +260,8 @@ class WatchkeeperApp(App[None]):
             from tui.sso_screen import SsoLoginScreen
 
             self.push_screen(SsoLoginScreen(sso), lambda ok: ok and self.renew_all())
-        elif self.rescope is not None:
-            self.make_scope(scope.profiles, scope.regions)
+        elif self.rescope is not None:  # the chain read again; an MFA code asked with the console suspended
+            self.switch(scope.profiles, scope.regions)
         else:
             self.renew_all()
 
