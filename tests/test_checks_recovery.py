@@ -179,7 +179,8 @@ def test_the_inspector_check_asks_the_server_for_critical_and_high_only(server: 
     critical, high = [c.params["filterCriteria"] for c in aws.calls if c.operation == "ListFindings"]
     for criteria in (critical, high):
         assert criteria["findingStatus"] == [{"comparison": "EQUALS", "value": "ACTIVE"}]
-    assert critical["severity"] == [{"comparison": "EQUALS", "value": "CRITICAL"}] and "exploitAvailable" not in critical
+    assert critical["severity"] == [{"comparison": "EQUALS", "value": "CRITICAL"}]
+    assert "exploitAvailable" not in critical
     assert high["severity"] == [{"comparison": "EQUALS", "value": "HIGH"}]
     assert high["exploitAvailable"] == [{"comparison": "EQUALS", "value": "YES"}]
     assert result.problems[0].reason == "CVE-2024-3094 - xz-utils (exploit available)"
