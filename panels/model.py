@@ -136,6 +136,11 @@ def publishing(show: Callable[[list[Row]], None]) -> Iterator[None]:
         _PARTIAL.reset(token)
 
 
+def listener() -> Callable[[list[Row]], None] | None:
+    """Who listens to publish() here (a source that reads in threads of its own passes it on)."""
+    return _PARTIAL.get()
+
+
 def publish(rows: list[Row]) -> None:
     """The rows so far, while the rest is still being read; nothing when no view listens."""
     show = _PARTIAL.get()

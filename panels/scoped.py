@@ -7,6 +7,7 @@ inner row and its session, so drilling down, actions, runbooks and logs reach th
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from panels.model import Listing, LogTarget, Row, Source, failed
+from panels.model import Listing, LogTarget, Row, Source, failed, listener, publishing
 from tui.errors import Failure
 
 if TYPE_CHECKING:
@@ -53,12 +54,26 @@ class ScopedSource(Source):
         return getattr(self.inner, "as_of", None)
 
     def load(self, aws: AwsSession) -> Listing:
-        """Every session's rows; raises only when none of them could be read."""
+        """Every session's rows; raises only when none of them could be read. A listening view
+        sees each session's rows as they arrive (theirs published so far, or all once read)."""
+        show, lock, sofar = listener(), threading.Lock(), {}
+
+        def arrived(session: AwsSession, rows: list[Row]) -> None:
+            if show is None:
+                return
+            with lock:
+                sofar[id(session)] = [self.wrap(session, row) for row in rows]
+                merged = [row for rows in sofar.values() for row in rows]
+            show(merged)
+
         def one(session: AwsSession) -> tuple[AwsSession, Listing | None, BaseException | None, Failure | None]:
             try:
                 if session.known_identity is None:  # the Account column: an id, not a profile name
                     session.identity()
-                return session, self.inner.load(session), None, None
+                with publishing(lambda rows: arrived(session, rows)):
+                    listing = self.inner.load(session)
+                arrived(session, listing.rows)
+                return session, listing, None, None
             except Exception as exc:  # the failure is read here: the call in flight is this thread's
                 return session, None, exc, failed(exc, f"{self.inner.label} in {where(session)}", session)
 

@@ -286,3 +286,21 @@ async def test_hostile_profile_names_are_literal_in_the_switcher(server: DemoSer
         shown = [str(option.prompt) for option in app.screen.query_one(SelectionList)._options]
         # The escape sequence removed, the bidi override shown: literal, never markup.
         assert [s for s in shown if s.startswith("ops")] == ["ops[bold⟨U+202E⟩prod"], shown
+
+
+def test_a_scoped_list_shows_each_session_as_it_arrives(regions: DemoServer) -> None:
+    """The slow region's rows do not hold back the fast one's (and triage streams within each)."""
+    import time
+
+    from panels.model import publishing
+    from tests.fault_proxy import FaultProxy, tag_operations
+
+    with FaultProxy(regions.endpoint_url) as proxy:
+        proxy.latency, proxy.latency_ops = 1.5, {"ecs:ListClusters"}
+        slow = tag_operations(AwsSession(region=OTHER_REGION, endpoint_url=proxy.url, credentials=DEMO_CREDENTIALS))
+        fast = session(regions, PROD_REGION)
+        started, seen = time.monotonic(), []
+        with publishing(lambda rows: seen.append((time.monotonic() - started, {r.cells[1] for r in rows}))):
+            listing = ScopedSource(view_panel("ecs"), [slow, fast]).load(fast)
+    assert seen[0][1] == {PROD_REGION} and seen[0][0] < 1.5  # on screen before the slow region answered
+    assert seen[-1][1] == {PROD_REGION, OTHER_REGION} == {r.cells[1] for r in listing.rows}
