@@ -47,7 +47,7 @@ def timed_load(source: Any, aws: Any) -> tuple[float, float, int]:
     first: list[float] = []
     start = time.perf_counter()
 
-    def show(rows: list[Any]) -> None:
+    def show(rows: list[Any], total: int | None = None) -> None:
         if rows and not first:
             first.append(time.perf_counter() - start)
 

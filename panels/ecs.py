@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +23,7 @@ from panels.model import (
     newest_first,
     now,
     paginate,
+    streamed,
     tolerate,
     utc,
     when,
@@ -267,39 +270,56 @@ class EcsTasks(Source):
         return f"{self.cluster_name} › {self.service} › tasks"
 
     def rows(self, aws: AwsSession) -> list[Row]:
-        # ListTasks ignores serviceName for STOPPED tasks, so match the task group instead.
-        tasks = [t for t in describe_tasks(aws, self.cluster) if t.get("group") == f"service:{self.service}"]
-        tasks = newest_first(tasks, lambda t: t.get("startedAt") or t.get("createdAt"))
-        rows = []
-        for t in tasks:
-            arn = t.get("taskArn", "")
-            task_id = short_name(arn)
-            containers = [
-                (f"container {c.get('name', '')}",
-                 f"{c.get('lastStatus', '')} exit={c.get('exitCode', '-')} {c.get('reason', '')}".strip())
-                for c in t.get("containers", [])
-            ]
-            rows.append(Row(
-                key=arn,
-                name=task_id,
-                status="FAILED" if crashed(t) else t.get("lastStatus", ""),
-                cells=(task_id[:12], t.get("lastStatus", ""), t.get("healthStatus", "-"), exit_codes(t),
-                       age(utc(t.get("startedAt"))), age(utc(t.get("stoppedAt"))) if t.get("stoppedAt") else "-",
-                       t.get("stoppedReason", "")),
-                detail=(("ARN", arn), ("Status", f"{t.get('lastStatus')} (desired {t.get('desiredStatus')})"),
-                        ("Stop code", t.get("stopCode", "-")),
-                        ("Stopped reason", t.get("stoppedReason", "-")), *containers,
-                        ("Started / stopped", f"{when(t.get('startedAt'))} / {when(t.get('stoppedAt'))}"),
-                        ("Task definition", t.get("taskDefinitionArn", "")),
-                        ("CPU / memory", f"{t.get('cpu', '-')} / {t.get('memory', '-')}"),
-                        ("Zone / IP", f"{t.get('availabilityZone', '-')} / {private_ip(t) or '-'}"),
-                        ("Logs", "l opens this task's log stream")),
-                data={"cluster": self.cluster, "task": arn, "task_id": task_id,
-                      "task_definition": t.get("taskDefinitionArn", ""),
-                      "containers": [c.get("name", "") for c in t.get("containers", [])],
-                      "running": t.get("lastStatus") == "RUNNING"},
-            ))
-        return rows
+        """Listed first, then described 100 at a time, several batches at once against AWS (one at a
+        time against the in-process demo server: AwsSession.parallel_checks); each batch's rows are
+        published as it arrives, so thousands of tasks show their first rows at once."""
+        ecs = aws.client("ecs")
+        arns = list(dict.fromkeys(arn for status in ("RUNNING", "STOPPED")
+                                  for arn in paginate(ecs, "list_tasks", "taskArns", cluster=self.cluster,
+                                                      desiredStatus=status)))
+
+        def described(batch: Sequence[str]) -> dict[str, Any]:
+            return ecs.describe_tasks(cluster=self.cluster, tasks=list(batch))  # type: ignore[no-any-return]
+
+        def batches() -> Iterator[list[dict[str, Any]]]:
+            with ThreadPoolExecutor(max_workers=max(1, aws.parallel_checks), thread_name_prefix="tasks") as pool:
+                for answer in pool.map(described, chunks(arns, DESCRIBE_TASKS_MAX)):  # in order, each when done
+                    describe_failures(f"tasks of {short_name(self.cluster)}", "ecs:DescribeTasks",
+                                      answer.get("failures", []))
+                    # ListTasks ignores serviceName for STOPPED tasks, so match the task group instead.
+                    yield [t for t in answer.get("tasks", []) if t.get("group") == f"service:{self.service}"]
+
+        return streamed(batches(), self.task_row, total=len(arns),
+                        order=lambda tasks: newest_first(tasks, lambda t: t.get("startedAt") or t.get("createdAt")))
+
+    def task_row(self, t: dict[str, Any]) -> Row:
+        arn = t.get("taskArn", "")
+        task_id = short_name(arn)
+        containers = [
+            (f"container {c.get('name', '')}",
+             f"{c.get('lastStatus', '')} exit={c.get('exitCode', '-')} {c.get('reason', '')}".strip())
+            for c in t.get("containers", [])
+        ]
+        return Row(
+            key=arn,
+            name=task_id,
+            status="FAILED" if crashed(t) else t.get("lastStatus", ""),
+            cells=(task_id[:12], t.get("lastStatus", ""), t.get("healthStatus", "-"), exit_codes(t),
+                   age(utc(t.get("startedAt"))), age(utc(t.get("stoppedAt"))) if t.get("stoppedAt") else "-",
+                   t.get("stoppedReason", "")),
+            detail=(("ARN", arn), ("Status", f"{t.get('lastStatus')} (desired {t.get('desiredStatus')})"),
+                    ("Stop code", t.get("stopCode", "-")),
+                    ("Stopped reason", t.get("stoppedReason", "-")), *containers,
+                    ("Started / stopped", f"{when(t.get('startedAt'))} / {when(t.get('stoppedAt'))}"),
+                    ("Task definition", t.get("taskDefinitionArn", "")),
+                    ("CPU / memory", f"{t.get('cpu', '-')} / {t.get('memory', '-')}"),
+                    ("Zone / IP", f"{t.get('availabilityZone', '-')} / {private_ip(t) or '-'}"),
+                    ("Logs", "l opens this task's log stream")),
+            data={"cluster": self.cluster, "task": arn, "task_id": task_id,
+                  "task_definition": t.get("taskDefinitionArn", ""),
+                  "containers": [c.get("name", "") for c in t.get("containers", [])],
+                  "running": t.get("lastStatus") == "RUNNING"},
+        )
 
     def log_target(self, row: Row, aws: AwsSession) -> LogTarget | None:
         """The awslogs stream of the task's container, as its task definition names it:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from rich.text import Text
 
-from panels.model import Check, Memo, Panel, Problem, Row, Severity, Source, paginate, tolerate, utc, when
+from panels.model import Check, Memo, Panel, Problem, Row, Severity, Source, streamed, tolerate, utc, when
 from panels.ordering import status_style
 from tui.session import AwsSession
 
@@ -36,10 +37,19 @@ def findings(aws: AwsSession, status: str | None = "ACTIVE", severities: tuple[s
         criteria["severity"] = [{"comparison": "EQUALS", "value": s} for s in severities]
     if exploit:
         criteria["exploitAvailable"] = [{"comparison": "EQUALS", "value": exploit}]
-    found = list(paginate(aws.client("inspector2"), "list_findings", "findings", filterCriteria=criteria,
-                          PaginationConfig={"PageSize": 100}))
+    found = [f for page in finding_pages(aws, criteria) for f in page]
     found.sort(key=lambda f: rank(f.get("severity")))
     return found
+
+
+def finding_pages(aws: AwsSession, criteria: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+    for page in aws.client("inspector2").get_paginator("list_findings").paginate(
+            filterCriteria=criteria, PaginationConfig={"PageSize": 100}):
+        yield page.get("findings", [])
+
+
+def worst_first(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(found, key=lambda f: rank(f.get("severity")))
 
 
 # The botocore model requires a Finding's findingArn, severity, status, resources (each with type and
@@ -141,7 +151,8 @@ class InspectorPanel(Panel):
     def rows(self, aws: AwsSession) -> list[Row]:
         # Which scans are on only decorates the summary line: without it the findings still list.
         self.scans = tolerate(aws, "scan status", lambda: scan_status(aws), "scans ?")
-        return [finding_row(f) for f in findings(aws, self.status)]
+        criteria = {"findingStatus": [{"comparison": "EQUALS", "value": self.status}]} if self.status else {}
+        return streamed(finding_pages(aws, criteria), finding_row, order=worst_first)  # 20,000: shown as they come
 
     def summary(self, rows: list[Row]) -> Text:
         return severity_bar(rows, self.scans)

@@ -123,11 +123,12 @@ def failed(exc: BaseException, what: str, aws: AwsSession) -> Failure:
 # -- partial results --------------------------------------------------------------------------
 # A source that reads in parts (triage's checks) publishes the rows it has so far; a view that
 # listens shows them at once instead of waiting for the slowest part.
-_PARTIAL: ContextVar[Callable[[list[Row]], None] | None] = ContextVar("partial", default=None)
+Listener = Callable[[list["Row"], int | None], None]  # (rows so far, how many in all where known)
+_PARTIAL: ContextVar[Listener | None] = ContextVar("partial", default=None)
 
 
 @contextmanager
-def publishing(show: Callable[[list[Row]], None]) -> Iterator[None]:
+def publishing(show: Listener) -> Iterator[None]:
     """Inside this block, what a source publish()es goes to `show` (called in the source's thread)."""
     token = _PARTIAL.set(show)
     try:
@@ -136,16 +137,36 @@ def publishing(show: Callable[[list[Row]], None]) -> Iterator[None]:
         _PARTIAL.reset(token)
 
 
-def listener() -> Callable[[list[Row]], None] | None:
+def listener() -> Listener | None:
     """Who listens to publish() here (a source that reads in threads of its own passes it on)."""
     return _PARTIAL.get()
 
 
-def publish(rows: list[Row]) -> None:
-    """The rows so far, while the rest is still being read; nothing when no view listens."""
+def publish(rows: list[Row], total: int | None = None) -> None:
+    """The rows so far (of `total`, where known), while the rest is still being read; nothing
+    when no view listens."""
     show = _PARTIAL.get()
     if show is not None:
-        show(rows)
+        show(rows, total)
+
+
+def streamed(pages: Iterable[Sequence[T]], row: Callable[[T], Row], *, total: int | None = None,
+             order: Callable[[list[T]], list[T]] = list) -> list[Row]:
+    """The rows of items read page by page, published while more pages follow: at the second page
+    and each time their number has doubled since, so a 20,000-row list shows its first rows at once
+    and publishing costs at most twice the rows in all (a one-page list publishes nothing)."""
+    items: list[T] = []
+    next_at = 0
+    pages = iter(pages)
+    page = next(pages, None)
+    while page is not None:
+        items += page
+        following = next(pages, None)
+        if following is not None and len(items) >= next_at:
+            publish([row(item) for item in order(items)], total)
+            next_at = 2 * len(items)
+        page = following
+    return [row(item) for item in order(items)]
 
 
 def tolerate(aws: AwsSession, what: str, read: Callable[[], T], default: T) -> T:
@@ -258,6 +279,9 @@ class Source:
     kind: ClassVar[str] = ""  # actions are declared against a kind, e.g. "ecs.service"
     columns: ClassVar[tuple[str, ...]] = ()
     wide_column: ClassVar[int] = -1  # the column (a reason, a summary) given the width the others leave
+    # What publish() hands over: False, the first rows of a list (shown on its first load only, so a
+    # refresh never shrinks a list on screen); True, the whole list as known so far (triage).
+    publishes_whole: ClassVar[bool] = False
 
     def rows(self, aws: AwsSession) -> list[Row]:
         """The rows; parts that may fail on their own are read through `tolerate`."""

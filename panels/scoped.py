@@ -44,6 +44,7 @@ class ScopedSource(Source):
         self.title, self.kind = inner.title, inner.kind
         self.columns = ("Account", "Region", *inner.columns)
         self.wide_column = inner.wide_column + 2 if inner.wide_column >= 0 else inner.wide_column
+        self.publishes_whole = inner.publishes_whole
 
     @property
     def label(self) -> str:
@@ -64,13 +65,13 @@ class ScopedSource(Source):
             with lock:
                 sofar[id(session)] = [self.wrap(session, row) for row in rows]
                 merged = [row for rows in sofar.values() for row in rows]
-            show(merged)
+            show(merged, None)
 
         def one(session: AwsSession) -> tuple[AwsSession, Listing | None, BaseException | None, Failure | None]:
             try:
                 if session.known_identity is None:  # the Account column: an id, not a profile name
                     session.identity()
-                with publishing(lambda rows: arrived(session, rows)):
+                with publishing(lambda rows, total: arrived(session, rows)):
                     listing = self.inner.load(session)
                 arrived(session, listing.rows)
                 return session, listing, None, None

@@ -21,6 +21,7 @@ from panels.model import (
     newest_first,
     now,
     paginate,
+    streamed,
     tolerate,
     utc,
     when,
@@ -298,21 +299,25 @@ class SnapshotsPanel(Panel):
     def rows(self, aws: AwsSession) -> list[Row]:
         # Volume names only decorate the list: without them the volume id stands in.
         names = tolerate(aws, "volume names", lambda: {volume_id(v): tag(v, "Name") for v in in_use_volumes(aws)}, {})
-        rows = []
-        for index, s in enumerate(ebs_snapshots(aws)):
-            sid, volume = s.get("SnapshotId") or "", s.get("VolumeId") or ""
-            rows.append(Row(
-                key=sid or f"?{index}", name=sid or UNKNOWN, status=s.get("State", ""),
-                cells=(sid or UNKNOWN, names.get(volume) or volume or "-",
-                       s.get("State", ""), s.get("Progress", "-"), when(s.get("StartTime")),
-                       age(s.get("StartTime")), s.get("Description", "")),
-                detail=(("Snapshot", sid or UNKNOWN), ("Volume", volume or "-"),
-                        ("Size", f"{s.get('VolumeSize', '-')} GiB"), ("State", s.get("State", "")),
-                        ("State message", s.get("StateMessage", "-")),
-                        ("Encrypted", s.get("Encrypted", False))),
-                data={"snapshot": sid, "volume": volume, "region": aws.region},
-            ))
-        return rows
+        pages = (page.get("Snapshots", []) for page in aws.client("ec2").get_paginator("describe_snapshots")
+                 .paginate(OwnerIds=["self"]))
+        return streamed(pages, lambda s: self.snapshot_row(s, names, aws.region),  # 10,000: shown as they come
+                        order=lambda found: newest_first(found, lambda s: s.get("StartTime")))
+
+    @staticmethod
+    def snapshot_row(s: dict[str, Any], names: dict[str, str], region: str | None) -> Row:
+        sid, volume = s.get("SnapshotId") or "", s.get("VolumeId") or ""
+        return Row(
+            key=sid or f"?{id(s)}", name=sid or UNKNOWN, status=s.get("State", ""),  # ids are required, but…
+            cells=(sid or UNKNOWN, names.get(volume) or volume or "-",
+                   s.get("State", ""), s.get("Progress", "-"), when(s.get("StartTime")),
+                   age(s.get("StartTime")), s.get("Description", "")),
+            detail=(("Snapshot", sid or UNKNOWN), ("Volume", volume or "-"),
+                    ("Size", f"{s.get('VolumeSize', '-')} GiB"), ("State", s.get("State", "")),
+                    ("State message", s.get("StateMessage", "-")),
+                    ("Encrypted", s.get("Encrypted", False))),
+            data={"snapshot": sid, "volume": volume, "region": region},
+        )
 
     def checks(self) -> tuple[Check, ...]:
         return (

@@ -133,6 +133,7 @@ def short_service(name: str) -> str:
 
 class TriagePanel(Panel):
     id, key, title, service, kind = "triage", "1", "Triage", "All", "triage.problem"
+    publishes_whole = True  # each partial is every problem known so far, earlier ones kept meanwhile
     columns = ("Sev", "Age", "Service", "Resource", "Reason")
 
     def __init__(self, panels: Sequence[Panel] | None = None) -> None:

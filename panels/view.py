@@ -7,6 +7,7 @@ sort and filter survive a refresh.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -54,6 +55,7 @@ class Level:
     gaps: list[Failure] = field(default_factory=list)  # what this level could not read
     loaded_at: float | None = None
     as_of: float | None = None  # when its oldest data was read (triage keeps failed checks' last data)
+    expected: int | None = None  # while a long list arrives: how many rows it will have, where known
     _haystacks: tuple[list[Row], dict[str, str]] | None = field(default=None, repr=False)
     _arranged: tuple[list[Row], object, list[Row], list[str]] | None = field(default=None, repr=False)
     _failing: tuple[list[Row], int] | None = field(default=None, repr=False)
@@ -208,9 +210,9 @@ class PanelView(Vertical):
         aws = self.app.aws  # type: ignore[attr-defined]
         worker = get_current_worker()
 
-        def show(rows: list[Row]) -> None:  # triage's rows so far, as each check finishes
+        def show(rows: list[Row], total: int | None) -> None:  # rows so far: a list's first pages, triage's checks
             if not worker.is_cancelled:
-                self.app.call_from_thread(self.partial, generation, rows)
+                self.app.call_from_thread(self.partial, generation, rows, total)
 
         try:
             with publishing(show):
@@ -226,11 +228,15 @@ class PanelView(Vertical):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.loaded, generation, listing, "")
 
-    def partial(self, generation: int, rows: list[Row]) -> None:
-        """Rows published before the refresh is done: shown at once, still marked loading."""
-        if generation != self.generation or not self.busy:
+    def partial(self, generation: int, rows: list[Row], total: int | None) -> None:
+        """Rows published before the refresh is done: shown at once (cursor, sort and filter kept),
+        still marked loading, with a counter. A list's first pages only before its first load: a
+        refresh never shrinks the list on screen."""
+        level = self.level
+        if generation != self.generation or not self.busy or (
+                level.loaded_at is not None and not level.source.publishes_whole):
             return
-        self.level.rows = rows
+        level.rows, level.expected = rows, total
         self.apply_rows()
         self.update_crumb()
 
@@ -347,6 +353,10 @@ class PanelView(Vertical):
                 if width > widest[index]:
                     widest[index] = width
         level.widths = (level.rows, widest)
+        if len(level.rows) > FILTER_INLINE_ROWS:
+            # A long list lives until the next refresh; a full collection walking its objects paused a
+            # keystroke for 170 ms at 20,000 rows. Rows hold no cycles: refcounting still frees them.
+            gc.freeze()
 
     def show_rows(self, ordered: list[Row]) -> None:
         """The table takes the list at once (it renders only what is on screen): no per-row work."""
@@ -423,6 +433,9 @@ class PanelView(Vertical):
         if self.error:
             since = f"stale: data {age_of(level.loaded_at)} old" if level.loaded_at else "not loaded"
             parts.append(f"  ⚠ {since}: {clean(self.error, limit=200)}", style="bold red")
+        elif self.busy and level.loaded_at is None and level.rows:  # a long list arriving page by page
+            of = f" / {level.expected:,}" if level.expected else ""
+            parts.append(f"  loading {len(level.rows):,}{of}…", style="yellow")
         elif self.busy:
             parts.append("  loading…", style="yellow")
         elif level.as_of and level.loaded_at and level.loaded_at - level.as_of > 1:

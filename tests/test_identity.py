@@ -300,7 +300,7 @@ def test_a_scoped_list_shows_each_session_as_it_arrives(regions: DemoServer) -> 
         slow = tag_operations(AwsSession(region=OTHER_REGION, endpoint_url=proxy.url, credentials=DEMO_CREDENTIALS))
         fast = session(regions, PROD_REGION)
         started, seen = time.monotonic(), []
-        with publishing(lambda rows: seen.append((time.monotonic() - started, {r.cells[1] for r in rows}))):
+        with publishing(lambda rows, total: seen.append((time.monotonic() - started, {r.cells[1] for r in rows}))):
             listing = ScopedSource(view_panel("ecs"), [slow, fast]).load(fast)
     assert seen[0][1] == {PROD_REGION} and seen[0][0] < 1.5  # on screen before the slow region answered
     assert seen[-1][1] == {PROD_REGION, OTHER_REGION} == {r.cells[1] for r in listing.rows}

@@ -127,7 +127,7 @@ def test_triage_publishes_problems_before_the_slowest_check_returns(slow_inspect
     published: list[tuple[float, list[Row], int]] = []
     started = time.monotonic()
 
-    def show(rows: list[Row]) -> None:
+    def show(rows: list[Row], total: int | None) -> None:
         published.append((time.monotonic() - started, rows, slow_inspector.counts["inspector2:ListFindings"]))
 
     with publishing(show):

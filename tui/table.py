@@ -16,7 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -122,11 +122,17 @@ class VirtualTable(ScrollView, can_focus=True):
             self.cursor_row = -1
             return
         row = min(max(row, 0), len(self.keys) - 1)
-        changed = row != self.cursor_row
+        old, changed = self.cursor_row, row != self.cursor_row
         self.cursor_row = row
+        top = int(self.scroll_offset.y)
         self.scroll_to_row(row)
-        self._lines.clear()  # the highlight moved: two rows change, the cache is cheap to refill
-        self.refresh()
+        if int(self.scroll_offset.y) == top and old >= 0:
+            # Not scrolled: only the two rows whose highlight changed are drawn again (the line cache's
+            # keys hold the highlight); a full repaint per key cost the compositor a whole screen.
+            for index in {old, row}:
+                self.refresh(Region(0, index - top + 1, self.size.width, 1))
+        else:
+            self.refresh()
         if changed and announce:
             self.post_message(self.RowHighlighted(self.keys[row]))
 

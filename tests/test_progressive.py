@@ -1,0 +1,86 @@
+"""Long lists show their first rows while the rest arrives: a counter, cursor kept, and a refresh
+never shrinks the list on screen. Against moto through a proxy that makes DescribeTasks slow."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from actions.audit import AuditLog
+from panels.ecs import EcsTasks
+from panels.model import Row, publishing
+from tests.fault_proxy import FaultProxy, tag_operations
+from tests.pilot import wait_for
+from tui.app import WatchkeeperApp
+from tui.demo.server import DEMO_CREDENTIALS, DemoServer, plain_client
+from tui.session import AwsSession
+
+REGION = "eu-south-1"  # this file's own tasks
+TASKS = 350  # four DescribeTasks batches
+
+
+@pytest.fixture(scope="module")
+def many_tasks(server: DemoServer) -> DemoServer:
+    from tui.demo.seed import seed_ecs
+
+    seed_ecs(REGION)
+    ecs: Any = plain_client(server.endpoint_url, "ecs", REGION)
+    ecs.create_cluster(clusterName="many")
+    network = ecs.describe_services(cluster="prod", services=["web"])["services"][0]["networkConfiguration"]
+    for _ in range(TASKS // 10):
+        ecs.run_task(cluster="many", taskDefinition="web", launchType="FARGATE", count=10,
+                     networkConfiguration=network, group="service:web")
+    return server
+
+
+@pytest.fixture
+def slow_describe(many_tasks: DemoServer) -> Iterator[FaultProxy]:
+    with FaultProxy(many_tasks.endpoint_url) as proxy:
+        proxy.latency, proxy.latency_ops = 0.4, {"ecs:DescribeTasks"}
+        yield proxy
+
+
+def through(proxy: FaultProxy) -> AwsSession:
+    return tag_operations(AwsSession(region=REGION, endpoint_url=proxy.url, credentials=DEMO_CREDENTIALS,
+                                     parallel_checks=1))  # one batch at a time, as against the demo
+
+
+def test_the_first_rows_are_published_before_the_last_batch_is_described(slow_describe: FaultProxy) -> None:
+    published: list[tuple[float, int, int | None, int]] = []
+    started = time.monotonic()
+
+    def show(rows: list[Row], total: int | None) -> None:
+        published.append((time.monotonic() - started, len(rows), total, slow_describe.counts["ecs:DescribeTasks"]))
+
+    with publishing(show):
+        rows = EcsTasks("many", "many", "web").rows(through(slow_describe))
+    assert len(rows) == TASKS and slow_describe.counts["ecs:DescribeTasks"] == 4
+    first = published[0]
+    assert first[1] < TASKS and first[2] == TASKS and first[3] < 4  # part of it, the total known, not all asked
+    assert [count for _, count, _, _ in published] == sorted({count for _, count, _, _ in published})  # it grows
+
+
+async def test_the_list_grows_with_a_counter_and_a_refresh_never_shrinks_it(slow_describe: FaultProxy,
+                                                                            tmp_path: Any) -> None:
+    app = WatchkeeperApp(through(slow_describe), audit=AuditLog(tmp_path / "audit.jsonl"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = next(v for v in app.views if v.panel.id == "ecs")
+        await pilot.press("4")
+        await wait_for(pilot, lambda: view.level.loaded_at is not None)
+        view.push(EcsTasks("many", "many", "web"))
+        crumb = view.query_one("#crumb")
+        await wait_for(pilot, lambda: f"/ {TASKS}…" in str(crumb.render()))  # "loading 200 / 350…"
+        assert 0 < len(view.shown) < TASKS
+        await pilot.press("down")
+        chosen = view.current_row().key  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: view.level.loaded_at is not None, timeout=30)
+        assert len(view.shown) == TASKS and view.current_row().key == chosen  # type: ignore[union-attr]
+        await pilot.press("r")
+        await wait_for(pilot, lambda: view.busy)
+        while view.busy:  # the refresh's first batches are not shown over the whole list
+            assert len(view.shown) == TASKS
+            await pilot.pause(0.1)
+        slow_describe.latency = 0  # the app waits for its workers at exit
