@@ -84,7 +84,7 @@ class WatchkeeperApp(App[None]):
 
     def __init__(
         self,
-        aws: AwsSession | None,
+        aws: AwsSession | Scope | None,
         *,
         audit: AuditLog,
         theme: str = DEFAULT_THEME,
@@ -100,8 +100,8 @@ class WatchkeeperApp(App[None]):
         for item in THEMES:
             self.register_theme(item)
         self.theme = theme
-        self.aws: AwsSession | None = aws
-        self.scope: Scope | None = Scope([aws]) if aws is not None else None
+        self.scope: Scope | None = Scope([aws]) if isinstance(aws, AwsSession) else aws
+        self.aws: AwsSession | None = self.scope.primary if self.scope else None
         self.settings = settings or Settings()
         self.rescope = rescope
         self.audit = audit
@@ -145,8 +145,8 @@ class WatchkeeperApp(App[None]):
         self.first_paint_at = time.perf_counter()
         if self.start is not None:
             self.start_session()
-        elif self.aws is not None:
-            self.ready(self.aws)
+        elif self.scope is not None:
+            self.ready(self.scope)
 
     @work(thread=True, exit_on_error=False)
     def start_session(self) -> None:

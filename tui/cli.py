@@ -531,7 +531,7 @@ def run_console(args: argparse.Namespace) -> int:
 
     theme = args.theme or settings().theme or default_theme()
     start = rescope = None
-    aws = None
+    aws: Scope | None = None
     if args.demo:
         from tui.demo.run import check_region, start_demo
 
@@ -540,10 +540,7 @@ def run_console(args: argparse.Namespace) -> int:
         def start() -> AwsSession:
             return start_demo(read_only=args.read_only)
     else:
-        scope = make_scope(args, remembered=True)
-
-        def start() -> Scope:  # made before the app, so a failure is one sentence on the terminal
-            return scope
+        aws = make_scope(args, remembered=True)  # before the app: a failure is one sentence on the terminal
 
         def rescope(profiles: list[str], regions: list[str]) -> Scope:
             """The switchers' choice (the app suspends itself first when a profile asks on the terminal)."""
