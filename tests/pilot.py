@@ -81,7 +81,7 @@ async def confirm(pilot: Pilot, app: WatchkeeperApp, key: str, **typed: str) -> 
 def screen_text(screen: object) -> str:
     """The text a log viewer shows, line by line ("" until it is mounted)."""
     widgets = screen.query("#log")  # type: ignore[attr-defined]
-    return "\n".join(strip.text for strip in widgets.first().lines) if widgets else ""
+    return "\n".join(widgets.first().plain_lines()) if widgets else ""
 
 
 async def jump_from_triage(pilot: Pilot, app: WatchkeeperApp, resource: str, panel_id: str, name: str) -> PanelView:

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Key, Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Input, RichLog, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from panels.model import LogTarget
@@ -27,15 +27,13 @@ from tui.config import export_dir
 from tui.errors import explain
 from tui.keys import type_ahead
 from tui.log_stream import DEFAULT_BUFFER, RELATIVE, LogBuffer, LogFollower, LogLine, live_tail, parse_since
+from tui.log_view import LogView
 from tui.safe_text import JsonTooComplex, clean, load_json
 from tui.session import AwsSession
 
 POLL_SECONDS = 2.0
 GROUP_SINCE, STREAM_SINCE = "1h", "24h"
 JSON_SHOWN = 20_000  # characters of expanded JSON shown for one line
-# Rendered lines cost kilobytes each; the screen keeps the newest of them, the buffer (plain
-# text, for search and save) keeps many more.
-SCREEN_LINES = 10_000
 # What each prompt asks (shown before the box) and an example (inside it).
 PROMPTS = {
     "search": ("search:", "text in the lines loaded (enter; n/N next/previous)"),
@@ -115,7 +113,7 @@ class LogViewer(Screen[None]):
     LogViewer #prompt { height: 1; border: none; padding: 0; width: 1fr; }
     LogViewer #empty { height: auto; padding: 1 2; color: $text-muted; display: none; }
     LogViewer #empty.shown { display: block; }
-    LogViewer RichLog { height: 1fr; }
+    LogViewer LogView { height: 1fr; }
     """
     BINDINGS = [
         Binding("escape,q", "close", "Close"),
@@ -166,13 +164,16 @@ class LogViewer(Screen[None]):
             yield Static(id="prompt-label")
             yield Input(id="prompt")
         yield Static(id="empty")
-        yield RichLog(max_lines=min(SCREEN_LINES, self.buffer.lines.maxlen or SCREEN_LINES), wrap=False,
-                      markup=False, highlight=False, auto_scroll=True, id="log")
+        yield LogView(self.buffer, self.row_text, id="log")
         yield Footer()
 
     @property
-    def log_widget(self) -> RichLog:
-        return self.query_one("#log", RichLog)
+    def log_widget(self) -> LogView:
+        return self.query_one("#log", LogView)
+
+    def row_text(self, line: LogLine) -> Text:
+        """One line as the view draws it, with the viewer's current options."""
+        return render_line(line, local=self.local, expand_json=self.expand_json, search=self.search)
 
     def on_mount(self) -> None:
         self.log_widget.focus()
@@ -229,9 +230,8 @@ class LogViewer(Screen[None]):
         self.history_read = True
         self.buffer.extend(lines)
         if self.paused:
-            self.pending += lines
-        else:
-            self.write(lines)
+            self.pending += lines  # counted in the status line; shown where they belong, not followed
+        self.write(lines)
         self.update_status()
 
     def failed(self, follower: LogFollower, message: str) -> None:
@@ -242,22 +242,21 @@ class LogViewer(Screen[None]):
         self.update_status()
 
     def write(self, lines: list[LogLine]) -> None:
+        """The lines are in the buffer already; the view only learns its new size (it renders what
+        is on screen when it is drawn). Someone reading history (scrolled up) is not dragged down;
+        `end` follows again."""
         if not lines:
             return
-        batch = Text("\n").join(render_line(line, local=self.local, expand_json=self.expand_json,
-                                            search=self.search) for line in lines)
         widget = self.log_widget
-        # Someone reading history (scrolled up) is not dragged back down; `end` follows again.
-        widget.auto_scroll = not self.paused and (widget.is_vertical_scroll_end or not widget.lines)
-        widget.write(batch, scroll_end=widget.auto_scroll)
+        widget.follow = not self.paused and (widget.at_end or len(self.buffer) == len(lines))
+        widget.appended(lines)
 
     def rebuild(self) -> None:
-        """Redraw every buffered line (after a toggle or a new search)."""
+        """Draw again from the buffer (after a toggle or a new search)."""
         widget = self.log_widget
         widget.wrap = self.wrap
-        widget.clear()
         self.pending = []
-        self.write(list(self.buffer)[-(widget.max_lines or SCREEN_LINES):])
+        widget.reset(self.buffer, multirow=self.wrap or self.expand_json)
 
     def restart(self, *, pattern: str | None = None, start: datetime | None = None) -> None:
         """A new filter pattern or start time: a new follower reads again from the start (history,
@@ -269,7 +268,7 @@ class LogViewer(Screen[None]):
         self.history_read = False
         self.buffer = LogBuffer(self.buffer.lines.maxlen or DEFAULT_BUFFER)
         self.search, self.matches, self.pending = "", [], []
-        self.log_widget.clear()
+        self.log_widget.reset(self.buffer, multirow=self.wrap or self.expand_json)
         self.action_follow()  # new lines are what the user asked for: show them as they come
         self.mode = "reading"  # no timer poll of the new follower until its history is read
         self.follow()
@@ -337,14 +336,12 @@ class LogViewer(Screen[None]):
             self.action_follow()
         else:
             self.paused = True
-            self.log_widget.auto_scroll = False
+            self.log_widget.follow = False
             self.update_status()
 
     def action_follow(self) -> None:
-        self.paused = False
-        self.log_widget.auto_scroll = True
-        pending, self.pending = self.pending, []
-        self.write(pending)
+        self.paused, self.pending = False, []
+        self.log_widget.follow = True
         self.log_widget.scroll_end(animate=False)
         self.update_status()
 
@@ -398,7 +395,7 @@ class LogViewer(Screen[None]):
             self.rebuild()
             if self.matches:
                 self.paused = True
-                self.log_widget.auto_scroll = False
+                self.log_widget.follow = False
                 self.action_next_match(1)
         elif kind == "filter":
             self.restart(pattern=value)
@@ -416,11 +413,7 @@ class LogViewer(Screen[None]):
         if not self.matches:
             return
         self.match_index = (self.match_index + step) % len(self.matches)
-        widget = self.log_widget
-        # The screen holds the newest lines of the buffer; without wrap, one line is one row.
-        row = self.matches[self.match_index] - (len(self.buffer) - len(widget.lines))
-        if not self.wrap and row >= 0:
-            widget.scroll_to(y=max(0, row - 3), animate=False)
+        self.log_widget.scroll_to_line(self.matches[self.match_index])
         self.update_status()
 
     def current_line(self) -> LogLine | None:
