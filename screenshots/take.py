@@ -16,6 +16,10 @@ from actions.audit import AuditLog  # noqa: E402
 from tests.pilot import loaded, open_path, screen_text, select, view_of, wait_for  # noqa: E402
 from tui.app import WatchkeeperApp  # noqa: E402
 from tui.demo.run import start_demo  # noqa: E402
+from tui.demo.server import DEMO_CREDENTIALS  # noqa: E402
+from tui.scope import Scope  # noqa: E402
+from tui.session import AwsSession  # noqa: E402
+from tui.settings import Settings  # noqa: E402
 
 PANELS = {"2": "pipelines", "3": "stepfunctions", "4": "ecs", "5": "emr", "6": "batch", "7": "inspector",
           "8": "snapshots"}
@@ -89,6 +93,25 @@ async def main() -> None:
         await shot("stepfunctions-history")
         await pilot.press("question_mark")
         await shot("help")
+    await identity_shots(aws)
+
+
+async def identity_shots(aws: AwsSession) -> None:
+    """Two regions at once (Account and Region columns), and a production account's confirmation."""
+    other = AwsSession(region="eu-west-1", endpoint_url=aws.endpoint_url, credentials=DEMO_CREDENTIALS)
+    app = WatchkeeperApp(Scope([aws, other], [], ["us-east-1", "eu-west-1"]),
+                         audit=AuditLog(Path("/tmp/watchkeeper-screenshots-audit.jsonl")),
+                         settings=Settings(production_accounts=["123456789012"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot, view_of(app, "triage"))
+        await wait_for(pilot, lambda: "PRODUCTION" in str(app.query_one("HeaderBar").render()))
+        await pilot.pause(0.3)
+        app.save_screenshot(filename="triage-two-regions.svg", path=str(HERE))
+        await open_path(pilot, app, "ecs", "prod", "checkout-api")
+        await pilot.press("S")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen")
+        await pilot.pause(0.3)
+        app.save_screenshot(filename="confirm-production.svg", path=str(HERE))
 
 
 if __name__ == "__main__":
