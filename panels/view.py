@@ -383,7 +383,7 @@ class PanelView(Vertical):
         table, key = self.table, self.level.cursor_key
         if key in self.shown:
             table.move_cursor(row=table.get_row_index(key))
-        self.show_detail(self.current_row())
+        self.selection_shown(self.current_row())
 
     def current_row(self) -> Row | None:
         table = self.table
@@ -395,7 +395,11 @@ class PanelView(Vertical):
     def highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         if event.key in self.shown:
             self.level.cursor_key = event.key
-        row = self.current_row()
+        self.selection_shown(self.current_row())
+
+    def selection_shown(self, row: Row | None) -> None:
+        """The detail pane and the footer's keys for the selected row: on a cursor move, and when
+        new rows arrive under a cursor that stayed where it was (no highlight event then)."""
         self.show_detail(row)
         # Recomposing the footer costs more than the rest of a keystroke: only when the keys change.
         enabled = self.enabled_actions(row)
