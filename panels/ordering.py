@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from panels.model import Row
@@ -61,16 +61,10 @@ def sort_value(value: Any) -> tuple[int, Any]:
     return (1, str(value).lower())
 
 
-def arrange(rows: Sequence[Row], *, text: str = "", column: int | None = None, reverse: bool = False,
-            haystacks: Mapping[str, str] | None = None) -> list[Row]:
+def arrange(rows: Sequence[Row], *, text: str = "", column: int | None = None, reverse: bool = False) -> list[Row]:
     """The rows to show, in the order to show them: filtered, then sorted by `column` if set,
-    otherwise failing rows first and each group in the order the source gave them. `haystacks`:
-    each row's text in lower case by key, precomputed (else made here)."""
-    words = text.lower().split()
-    if words and haystacks is not None:
-        shown = [r for r in rows if all(word in haystacks[r.key] for word in words)]
-    else:
-        shown = [r for r in rows if matches(r, text)] if words else list(rows)
+    otherwise failing rows first and each group in the order the source gave them."""
+    shown = [r for r in rows if matches(r, text)] if text.strip() else list(rows)
     if column is None:
         shown.sort(key=lambda r: not is_failing(r.status))  # stable: the source's order within
     else:
