@@ -299,8 +299,10 @@ class SnapshotsPanel(Panel):
     def rows(self, aws: AwsSession) -> list[Row]:
         # Volume names only decorate the list: without them the volume id stands in.
         names = tolerate(aws, "volume names", lambda: {volume_id(v): tag(v, "Name") for v in in_use_volumes(aws)}, {})
+        # Pages of 1,000 (EC2 otherwise answers with every snapshot at once): the first rows show
+        # while the rest of a 10,000-snapshot account is still being read.
         pages = (page.get("Snapshots", []) for page in aws.client("ec2").get_paginator("describe_snapshots")
-                 .paginate(OwnerIds=["self"]))
+                 .paginate(OwnerIds=["self"], PaginationConfig={"PageSize": 1_000}))
         return streamed(pages, lambda s: self.snapshot_row(s, names, aws.region),  # 10,000: shown as they come
                         order=lambda found: newest_first(found, lambda s: s.get("StartTime")))
 
