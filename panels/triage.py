@@ -212,7 +212,7 @@ def problem_row(p: Problem, stale_at: float | None = None) -> Row:
                 *((("Stale", f"its check failed; this is what it found {age(utc_epoch(stale_at))} ago"),)
                   if stale_at else ()),
                 ("enter", f"opens it in the {p.panel} panel")),
-        data={"panel": p.panel, "path": p.path, "severity": int(p.severity)},
+        data={"panel": p.panel, "path": p.path, "severity": int(p.severity), "arn": p.arn},  # k copies it
     )
 
 

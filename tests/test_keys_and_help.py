@@ -116,3 +116,18 @@ async def test_colon_goes_to_a_panel_or_a_resource(server: DemoServer, audit: Au
         await wait_for(pilot, lambda: app.current_view.panel.id == "ecs"
                        and app.current_view.current_row() is not None
                        and app.current_view.current_row().name == "staging")
+
+
+async def test_k_copies_a_triage_problems_arn(server: DemoServer, audit: AuditLog, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.pilot import view_of
+
+    app = WatchkeeperApp(session(server), audit=audit)
+    copied: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=SIZE) as pilot:
+        triage = view_of(app, "triage")
+        await loaded(pilot, triage)
+        await select(pilot, triage, "prod/checkout-api")
+        await pilot.press("k")
+        await wait_for(pilot, lambda: bool(copied))
+    assert copied[0].startswith("arn:aws:ecs:us-east-1:123456789012:service/prod/checkout-api")

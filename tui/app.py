@@ -398,7 +398,7 @@ class WatchkeeperApp(App[None]):
         from panels.raw import arn_of
 
         row = self.current_view.current_target()[0]
-        arn = (arn_of(row) or row.data.get("arn")) if row else None
+        arn = arn_of(row) if row else None
         self.copy(arn, "ARN", row)
 
     def action_copy_url(self) -> None:
