@@ -138,3 +138,22 @@ def test_mfa_asks_once_and_caches_the_session_until_it_expires(memory: MemoryKey
     with pytest.raises(creds.CredsError, match="six digits"):
         creds.session_credentials("mfa", region="us-east-1", endpoint_url=server.endpoint_url,
                                   ask_token=lambda serial: "nope")
+
+
+def test_a_keyring_that_refuses_is_one_sentence_for_the_console(capsys: pytest.CaptureFixture[str]) -> None:
+    """A locked or broken keyring when a profile is used: one sentence and exit 2, not a crash report."""
+    from tui.cli import main
+
+    class Locked(MemoryKeyring):
+        def get_password(self, service: str, username: str) -> str | None:
+            raise RuntimeError("the collection is locked")
+
+    saved = keyring.get_keyring()
+    keyring.set_keyring(Locked())
+    try:
+        code = main(["triage", "--profile", "ops", "--region", "us-east-1"])
+    finally:
+        keyring.set_keyring(saved)
+    err = capsys.readouterr().err
+    assert code == 2 and "The keyring refused (RuntimeError: the collection is locked)" in err
+    assert "Traceback" not in err

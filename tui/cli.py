@@ -24,6 +24,7 @@ from tui import __version__
 from tui.config import ConfigError
 from tui.crash import crashed
 from tui.errors import explain
+from tui.identity.creds import CredsError
 from tui.safe_text import clean
 from tui.session import AwsSession
 from tui.startup import resume_collection
@@ -414,7 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             err.print(Text(clean(exc.code), style="red"))
             return EXIT_ERROR
         raise
-    except ConfigError as exc:  # an unusable config file or state directory: one sentence
+    except (ConfigError, CredsError) as exc:  # an unusable config, state directory or keyring: one sentence
         err.print(Text(clean(str(exc)), style="red"))
         return EXIT_ERROR
     except (BotoCoreError, ClientError, ResponseParserError) as exc:

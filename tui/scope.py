@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from panels.model import paginate
+from tui.identity import creds
+from tui.identity.creds import CredsError
 from tui.session import AwsSession, Identity
 from tui.settings import Settings
 
@@ -78,8 +80,6 @@ def keyring_credentials(profile: str | None, *, region: str | None, endpoint_url
     own chain (environment, ~/.aws, SSO, credential_process) applies as usual."""
     if not profile:
         return None
-    from tui.identity import creds
-
     if creds.backend_problem() is not None:
         return None
     return creds.session_credentials(profile, region=region, endpoint_url=endpoint_url,
@@ -87,13 +87,7 @@ def keyring_credentials(profile: str | None, *, region: str | None, endpoint_url
 
 
 def _no_terminal(serial: str) -> str:
-    raise creds_error(f"An MFA code for {serial} is needed and there is no terminal to ask for it.")
-
-
-def creds_error(message: str) -> Exception:
-    from tui.identity.creds import CredsError
-
-    return CredsError(message)
+    raise CredsError(f"An MFA code for {serial} is needed and there is no terminal to ask for it.")
 
 
 def identify(aws: AwsSession, settings: Settings) -> Identity:
