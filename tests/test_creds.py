@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import shlex
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,8 +46,11 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *ar
 def test_set_list_export_delete_round_trip_and_no_file_holds_the_secret(
         memory: MemoryKeyring, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         tmp_path: Path) -> None:
-    monkeypatch.setenv("WATCHKEEPER_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("WATCHKEEPER_STATE_DIR", str(tmp_path / "state"))
+    # Every place a file could land is under tmp_path, which is searched for the secret below.
+    for name, sub in [("HOME", "home"), ("XDG_CONFIG_HOME", "xdg-config"), ("XDG_DATA_HOME", "xdg-data"),
+                      ("XDG_STATE_HOME", "xdg-state"), ("XDG_CACHE_HOME", "xdg-cache"),
+                      ("WATCHKEEPER_CONFIG_DIR", "config"), ("WATCHKEEPER_STATE_DIR", "state")]:
+        monkeypatch.setenv(name, str(tmp_path / sub))
     code, out, _ = run(capsys, monkeypatch, "set", "ops-prod", stdin=f"{KEY_ID}\n{SECRET}\n")
     assert code == 0 and "credential_process = " in out and out.rstrip().endswith("export ops-prod")
     code, out, _ = run(capsys, monkeypatch, "list")
@@ -68,14 +73,22 @@ def test_set_list_export_delete_round_trip_and_no_file_holds_the_secret(
 
 @pytest.mark.parametrize("stdin,message", [
     ("AKIA\n", "Give the access key id and the secret on two lines"),
-    (f"not a key\n{SECRET}\n", "is not an access key id"),
+    (f"not a key\n{SECRET}\n", "The access key id is not one"),
+    (f"{SECRET}\n{KEY_ID}\n", "give the key id first, then the secret"),  # swapped: the secret is not echoed
     (f"{KEY_ID}\nshort\n", "is not a secret access key"),
     (f"{KEY_ID}\n{SECRET}\nalice\n", "The MFA serial must be the device's ARN"),
 ])
 def test_bad_keys_are_one_sentence(memory: MemoryKeyring, capsys: pytest.CaptureFixture[str],
                                    monkeypatch: pytest.MonkeyPatch, stdin: str, message: str) -> None:
-    code, _, err = run(capsys, monkeypatch, "set", "x", stdin=stdin)
+    code, out, err = run(capsys, monkeypatch, "set", "x", stdin=stdin)
     assert code == 1 and message in err and "Traceback" not in err and not memory.entries
+    assert SECRET[:8] not in out + err and len(err.strip().splitlines()) == 1
+
+
+def test_a_hardware_mfa_token_serial_is_accepted(memory: MemoryKeyring, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(capsys, monkeypatch, "set", "hw", "--mfa-serial", "GAHT12345678", stdin=f"{KEY_ID}\n{SECRET}\n")[0] == 0
+    assert run(capsys, monkeypatch, "list")[1] == "hw\tMFA GAHT12345678\n"
 
 
 def test_a_hostile_profile_name_is_refused(memory: MemoryKeyring, capsys: pytest.CaptureFixture[str],
@@ -97,25 +110,65 @@ def test_no_keyring_backend_says_what_to_do(capsys: pytest.CaptureFixture[str],
         keyring.set_keyring(saved)
 
 
-def test_credential_process_as_botocore_runs_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The exported command in ~/.aws/config, resolved by botocore itself (a child process, pipes)."""
+def test_a_keyring_backend_that_does_not_load_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "nowhere.Keyring")
+    def get_keyring() -> None:
+        raise ModuleNotFoundError("No module named 'nowhere'")  # what keyring raises for such a variable
+
+    monkeypatch.setattr(keyring, "get_keyring", get_keyring)
+    problem = creds.backend_problem()
+    assert problem and problem.startswith("PYTHON_KEYRING_BACKEND=nowhere.Keyring cannot be loaded")
+
+
+@pytest.fixture
+def shared_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FileKeyring]:
+    """A keyring file this process and a credential_process child both use (the OS keyring's stand-in)."""
     monkeypatch.setenv("WK_TEST_KEYRING", str(tmp_path / "keyring.json"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_backend.FileKeyring")
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent.parent))
     saved = keyring.get_keyring()
-    keyring.set_keyring(FileKeyring())
-    try:
-        creds.store("ci", creds.StoredKeys(KEY_ID, SECRET))
-    finally:
-        keyring.set_keyring(saved)
-    command = f"{sys.executable} -m tui.identity.creds_cli export ci"
-    assert creds_cli.quote(sys.executable) in creds_cli.export_command("ci") or "creds export ci" in \
-        creds_cli.export_command("ci")
+    backend = FileKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(saved)
+
+
+def aws_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, profile: str, line: str) -> None:
     config = tmp_path / "aws-config"
-    config.write_text(f"[profile ci]\ncredential_process = {command}\n")
+    config.write_text(f"[profile {profile}]\n{line}\n")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+
+
+def test_credential_process_as_botocore_runs_it(shared_keyring: FileKeyring, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """The line `creds set` prints, put in the AWS config and resolved by botocore itself (a child, pipes)."""
+    code, out, _ = run(capsys, monkeypatch, "set", "ci", stdin=f"{KEY_ID}\n{SECRET}\n")
+    line = out.splitlines()[-1]
+    assert code == 0 and line.startswith("credential_process = ") and line.endswith(" export ci")
+    aws_config(tmp_path, monkeypatch, "ci", line)
     found = boto3.Session(profile_name="ci").get_credentials().get_frozen_credentials()
-    assert (found.access_key, found.secret_key) == (KEY_ID, SECRET)
+    assert (found.access_key, found.secret_key, found.token) == (KEY_ID, SECRET, None)
+
+
+def test_credential_process_with_mfa_uses_the_cached_session_and_never_prompts_on_its_pipes(
+        shared_keyring: FileKeyring, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    creds.store("mfa", creds.StoredKeys(KEY_ID, SECRET, MFA))
+    command = [sys.executable, "-m", "tui.identity.creds_cli", "export", "mfa"]
+    # No session cached and no terminal (a new session has none): one sentence, nothing on stdout.
+    child = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                           start_new_session=True, timeout=60)
+    assert child.returncode == 1 and child.stdout == "" and "there is no terminal to ask for it" in child.stderr
+    assert len(child.stderr.strip().splitlines()) == 1 and "Traceback" not in child.stderr
+    # A valid cached session: handed to botocore with its expiry, no code asked for.
+    session = {"AccessKeyId": "ASIAWATCHKEEPER00002", "SecretAccessKey": "s" * 40, "SessionToken": "tok",
+               "Expiration": "2099-01-01T00:00:00+00:00"}
+    shared_keyring.set_password("watchkeeper", "session:mfa", json.dumps(session))
+    aws_config(tmp_path, monkeypatch, "mfa", f"credential_process = {shlex.join(command)}")
+    found = boto3.Session(profile_name="mfa").get_credentials()
+    frozen = found.get_frozen_credentials()
+    assert (frozen.access_key, frozen.token) == ("ASIAWATCHKEEPER00002", "tok")
+    assert found._expiry_time.year == 2099  # botocore read the Expiration: it refreshes before then
 
 
 def test_mfa_asks_once_and_caches_the_session_until_it_expires(memory: MemoryKeyring, server: DemoServer) -> None:

@@ -3,6 +3,8 @@ AWS CLI and botocore read the token, and the screen the `i` key opens."""
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ def sso_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
 
 
-def stubbed(oidc: Any, *, pending: int) -> Stubber:
+def stubbed(oidc: Any, *, pending: int, slow_down: int = 0) -> Stubber:
     stub = Stubber(oidc)
     stub.add_response("register_client", {"clientId": "cid", "clientSecret": "csecret",
                                           "clientSecretExpiresAt": 1_900_000_000},
@@ -40,6 +42,8 @@ def stubbed(oidc: Any, *, pending: int) -> Stubber:
         "expiresIn": 600, "interval": 1}, {"clientId": "cid", "clientSecret": "csecret", "startUrl": START_URL})
     for _ in range(pending):
         stub.add_client_error("create_token", "AuthorizationPendingException", http_status_code=400)
+    for _ in range(slow_down):
+        stub.add_client_error("create_token", "SlowDownException", http_status_code=400)
     stub.add_response("create_token", {"accessToken": "the-token", "expiresIn": 28_800, "refreshToken": "refresh"})
     stub.activate()
     return stub
@@ -59,6 +63,28 @@ def test_device_login_writes_the_token_the_aws_cli_reads(tmp_path: Path, monkeyp
     assert waits == [1.0, 1.0] and (path.stat().st_mode & 0o777) == 0o600
     token = SSOTokenLoader(cache=JSONFileCache(tmp_path / "cache"))(START_URL, session_name="acme")
     assert token["accessToken"] == "the-token" and token["refreshToken"] == "refresh"
+
+
+def test_slow_down_waits_longer_an_expired_code_says_so_and_a_legacy_profile_is_cached_by_url(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "aws-config"
+    config.write_text(f"[profile legacy]\nsso_start_url = {START_URL}\nsso_region = eu-west-1\n"
+                      "sso_account_id = 123456789012\nsso_role_name = OnCall\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    settings = sso.settings_of("legacy")
+    assert settings == sso.SsoSettings("legacy", START_URL, "eu-west-1")
+    oidc = AwsSession(region="eu-west-1").client("sso-oidc")
+    stub = stubbed(oidc, pending=0, slow_down=1)
+    waits: list[float] = []
+    sso.finish(oidc, sso.start(oidc, settings), sleep=waits.append, cache_dir=tmp_path / "cache")
+    stub.assert_no_pending_responses()
+    assert waits == [6.0]  # RFC 8628: five seconds more after slow_down
+    token = SSOTokenLoader(cache=JSONFileCache(tmp_path / "cache"))(START_URL)  # legacy: sha1 of the URL
+    assert token["accessToken"] == "the-token" and token["region"] == "eu-west-1"
+    stub.add_client_error("create_token", "ExpiredTokenException", http_status_code=400)
+    with pytest.raises(sso.SsoError, match="The code expired before it was approved"):
+        sso.finish(oidc, sso.DeviceLogin(settings, "cid", "csecret", datetime.now(UTC), "dev", "CODE", "url", 1.0,
+                                         time.monotonic() + 600), sleep=waits.append, cache_dir=tmp_path / "cache")
 
 
 def test_no_sso_profile_and_a_missing_session_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

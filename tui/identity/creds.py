@@ -9,6 +9,7 @@ which backend to set up, or to keep using the normal AWS credential chain.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -25,6 +26,8 @@ NO_BACKEND = (
     "AWS credential chain (environment, ~/.aws/credentials, SSO)."
 )
 KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
+# STS's SerialNumber: a virtual device's ARN, or a hardware token's serial (GAHT12345678).
+MFA_SERIAL = re.compile(r"^[\w+=/:,.@-]{9,256}$")
 
 
 class CredsError(Exception):
@@ -45,7 +48,11 @@ def backend_problem() -> str | None:
         from keyring.backends import chainer, fail
 
         backend = keyring.get_keyring()
-    except Exception:
+    except Exception as exc:  # PYTHON_KEYRING_BACKEND names something that does not load
+        named = os.environ.get("PYTHON_KEYRING_BACKEND")
+        if named:
+            return (f"PYTHON_KEYRING_BACKEND={named[:80]} cannot be loaded ({type(exc).__name__}): install that "
+                    "backend or unset the variable, or use the normal AWS credential chain.")
         return NO_BACKEND
     if isinstance(backend, fail.Keyring) or (isinstance(backend, chainer.ChainerBackend) and not backend.backends):
         return NO_BACKEND
@@ -105,14 +112,14 @@ def store(profile: str, keys: StoredKeys) -> None:
     if not PROFILE_NAME.match(profile):
         raise CredsError("A profile name is letters, digits and _.@+=,/- (no spaces or brackets), as "
                          "~/.aws/config needs it.")
-    if not KEY_ID.match(keys.access_key_id):
-        raise CredsError(f"{keys.access_key_id[:24]!r} is not an access key id (20 capitals and digits, "
-                         "e.g. AKIA…).")
+    if not KEY_ID.match(keys.access_key_id):  # not echoed: it may be the secret, given first by mistake
+        raise CredsError("The access key id is not one (capitals and digits, e.g. AKIA… or ASIA…): give the "
+                         "key id first, then the secret.")
     if len(keys.secret_access_key) < 16 or any(c.isspace() for c in keys.secret_access_key):
         raise CredsError("That is not a secret access key (40 characters, no spaces).")
-    if keys.mfa_serial and not keys.mfa_serial.startswith("arn:"):
-        raise CredsError(f"The MFA serial must be the device's ARN (arn:aws:iam::123456789012:mfa/name), "
-                         f"not {keys.mfa_serial[:40]!r}.")
+    if keys.mfa_serial and not MFA_SERIAL.match(keys.mfa_serial):
+        raise CredsError("The MFA serial must be the device's ARN (arn:aws:iam::123456789012:mfa/name) or a "
+                         f"hardware token's serial number, not {keys.mfa_serial[:40]!r}.")
     _set(f"profile:{profile}", json.dumps(asdict(keys)))
     _delete(f"session:{profile}")  # new keys: the old session credentials are not theirs
     _set(INDEX, json.dumps(sorted({*stored_profiles(), profile})))
@@ -156,7 +163,7 @@ def needs_token(profile: str) -> bool:
     return bool(keys and keys.mfa_serial and cached_session(profile) is None)
 
 
-def session_credentials(profile: str, *, region: str | None, endpoint_url: str | None,
+def session_credentials(profile: str, *, region: str | None, endpoint_url: str | None = None,
                         ask_token: Callable[[str], str]) -> dict[str, str] | None:
     """boto3.Session keyword arguments for the profile's stored keys (None: nothing stored, so the
     normal chain applies). With an MFA device: session credentials from sts:GetSessionToken, sent
@@ -191,7 +198,7 @@ def mfa_session(profile: str, keys: StoredKeys, code: str, *, region: str | None
     return cached
 
 
-def process_output(profile: str, *, region: str | None, endpoint_url: str | None,
+def process_output(profile: str, *, region: str | None, endpoint_url: str | None = None,
                    ask_token: Callable[[str], str]) -> dict[str, Any]:
     """What `credential_process` prints (Version 1), for the AWS CLI and every SDK."""
     keys = load(profile)
