@@ -658,11 +658,15 @@ class PanelView(Vertical):
         return None if read_only and found.mutates else True  # shown refused in read-only mode
 
     def why_not(self, key: str) -> str | None:
-        """One sentence when `key` is an action of this level that cannot run on the selected row
-        (None when it can, or when the key is not an action here)."""
-        refused = [action for binding in self._bindings.key_to_bindings.get(key, ())
-                   if (action := BY_ID.get(binding.action.removeprefix("run_action('").removesuffix("')")))
-                   and action.kind == self.level.source.kind]
+        """One sentence when `key` is an action of this level that cannot run on the selected row,
+        or an action of other rows only (None when it can run, or when the key is no action)."""
+        bound = [action for binding in self._bindings.key_to_bindings.get(key, ())
+                 if (action := BY_ID.get(binding.action.removeprefix("run_action('").removesuffix("')")))]
+        refused = [action for action in bound if action.kind == self.level.source.kind]
+        if not refused and bound and key not in self.app._bindings.key_to_bindings:  # not a runbook's key
+            elsewhere = "; ".join(f"{a.title} on {a.kind} rows" for a in bound[:3]) + ("; …" if len(bound) > 3 else "")
+            where = "enter opens the resource" if self.panel.id == "triage" else "? lists the keys here"
+            return f"{key}: no action on {clean(self.level.source.label, limit=60)} rows — it is {elsewhere} ({where})."
         if not refused or any(self.check_action("run_action", (a.id,)) is True for a in refused):
             return None
         action, row = refused[0], self.current_target()[0]
@@ -695,7 +699,7 @@ class PanelView(Vertical):
         except OSError as exc:
             self.app.notify(f"Export failed: {exc}", severity="error")
             return
-        self.app.notify(f"{len(rows)} rows written to {paths[0]} and {paths[1].name}", title="Exported",
+        self.app.notify(f"{plural(len(rows), 'row')} written to {paths[0]} and {paths[1].name}", title="Exported",
                         timeout=10)
 
     def action_show_gaps(self) -> None:

@@ -367,12 +367,12 @@ class WatchkeeperApp(App[None]):
         self.current_view.jump(message.path)
 
     def action_help(self) -> None:
-        from tui.screens import here_text
+        from tui.screens import here_text, level_keys
 
         view = self.current_view
         title = f"{view.panel.title} › {view.level.source.label}"
         self.push_screen(HelpScreen(here_text(title, view.level.source.kind, view.current_target()[0],
-                                              self.runbooks_for_selection())))
+                                              self.runbooks_for_selection(), level_keys(view))))
 
     # -- k9s habits: raw JSON, copy ARN / console URL, `:` to go somewhere --------------------------
     def action_raw(self) -> None:
@@ -397,8 +397,11 @@ class WatchkeeperApp(App[None]):
     def action_copy_arn(self) -> None:
         from panels.raw import arn_of
 
-        row = self.current_view.current_target()[0]
-        arn = arn_of(row) if row else None
+        view = self.current_view
+        row, aws = view.current_target()
+        identity = aws.known_identity if aws else None  # an ARN built from an id needs the account
+        arn = arn_of(row, view.level.source.kind, (aws.region if aws else None) or "",
+                     identity.account if identity else "") if row else None
         self.copy(arn, "ARN", row)
 
     def action_copy_url(self) -> None:

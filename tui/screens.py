@@ -24,6 +24,7 @@ from tui.session import CLIENT_SIDE, CallRecord
 if TYPE_CHECKING:
     from actions.runbooks.model import Runbook
     from panels.model import Row
+    from panels.view import PanelView
 
 KEYS = [
     ("1 … 8", "Triage, Pipelines, Step Functions, ECS, EMR, Batch, Inspector, Snapshots"),
@@ -49,20 +50,47 @@ KEYS = [
 ]
 
 
-def here_text(title: str, kind: str, row: Row | None, runbooks: Iterable[Runbook] = ()) -> Text:
+def level_keys(view: PanelView) -> list[tuple[str, str]]:
+    """The panel keys that do something on the level and row on screen (enter, v, l)."""
+    source, row = view.level.source, view.current_row()
+    keys: list[tuple[str, str]] = []
+    below = source.drill(row) if row is not None else None
+    if below is not None:
+        keys.append(("enter", f"open {clean(below.label, limit=60)}"))
+    elif row is not None and source.kind == "triage.problem":
+        keys.append(("enter", "go to the resource in its panel (esc comes back here)"))
+    if source.alternatives():
+        keys.append(("v", "next view: " + ", ".join(clean(a.label, limit=40) for a in source.alternatives())))
+    if view.check_action("logs", ()):
+        keys.append(("l", "logs of the selected row"))
+    return keys
+
+
+def here_text(title: str, kind: str, row: Row | None, runbooks: Iterable[Runbook] = (),
+              keys: Iterable[tuple[str, str]] = ()) -> Text:
     """The keys of the panel level on screen and its selected row: what help shows first."""
     text = Text()
     text.append(f"Here: {clean(title, limit=60)}\n", style="bold")
     for action in (a for a in ACTIONS if a.kind == kind):
         applies = row is not None and action.applies(row)
-        text.append(f"{action.key:>14}  ", style="bold" if applies else "dim")
-        text.append(f"{action.title}", style="" if applies else "dim")
-        text.append("\n" if applies else f" (needs {action.requires or 'another row'})\n", style="dim")
+        try:
+            blocked = action.blocked(row) if applies and row is not None else None
+        except (KeyError, TypeError):  # a row without what the check reads: the key says so when pressed
+            blocked = None
+        text.append(f"{action.key:>14}  ", style="bold" if applies and not blocked else "dim")
+        text.append(f"{action.title}", style="" if applies and not blocked else "dim")
+        if blocked:
+            text.append(f" (not now: {clean(blocked, limit=100)})\n", style="dim")
+        else:
+            text.append("\n" if applies else f" (needs {action.requires or 'another row'})\n", style="dim")
     for runbook in runbooks:
         text.append(f"{runbook.key or '-':>14}  ", style="bold")
         text.append(f"runbook {clean(runbook.name, limit=40)}: {clean(runbook.description, limit=80)}\n")
     if text.plain.count("\n") == 1:
         text.append(f"{'':>14}  (no actions on these rows)\n", style="dim")
+    for key, what in keys:
+        text.append(f"{key:>14}  ", style="bold")
+        text.append(f"{what}\n")
     return text
 
 
