@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from bisect import bisect_left
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -66,6 +67,16 @@ def render_line(line: LogLine, *, local: bool = False, expand_json: bool = False
     if search:
         text.highlight_words([search], style="reverse", case_sensitive=False)
     return text
+
+
+def find(buffer: LogBuffer, text: str) -> list[int]:
+    """The lines holding `text` (any case, in the stream name or the message), numbered from the
+    first line the buffer ever held (buffer.dropped + position)."""
+    needle = text.lower()
+    if not needle:
+        return []
+    first = buffer.dropped
+    return [first + i for i, line in enumerate(buffer) if needle in f"{line.stream} {line.message}".lower()]
 
 
 def since_text(since: str) -> str:
@@ -147,7 +158,7 @@ class LogViewer(Screen[None]):
         self.pending: list[LogLine] = []  # arrived while paused
         self.wrap = self.local = self.expand_json = False
         self.search = ""
-        self.matches: list[int] = []
+        self.matches: list[int] = []  # numbered from the first line ever buffered (see find)
         self.match_index = -1
         self.prompting = ""
         self.fresh_prompt = False  # a prompt just opened by a key: typed-ahead text replaces its value
@@ -243,12 +254,15 @@ class LogViewer(Screen[None]):
 
     def write(self, lines: list[LogLine]) -> None:
         """The lines are in the buffer already; the view only learns its new size (it renders what
-        is on screen when it is drawn). Someone reading history (scrolled up) is not dragged down;
-        `end` follows again."""
+        is on screen when it is drawn). Someone reading history (scrolled up: the view stops
+        following) is not dragged down; `end` follows again."""
         if not lines:
             return
         widget = self.log_widget
-        widget.follow = not self.paused and (widget.at_end or len(self.buffer) == len(lines))
+        # At the end again (a reader scrolled back down) follows; a page-up still sliding away does not.
+        moving = self.app.animator.is_being_animated(widget, "scroll_y")
+        first = len(self.buffer) == len(lines)
+        widget.follow = not self.paused and (widget.follow or (widget.at_end and not moving) or first)
         widget.appended(lines)
 
     def rebuild(self) -> None:
@@ -389,8 +403,7 @@ class LogViewer(Screen[None]):
         self.close_prompt()
         if kind == "search":
             self.search = value
-            self.matches = [i for i, line in enumerate(self.buffer) if value and value.lower() in
-                            f"{line.stream} {line.message}".lower()]
+            self.matches = find(self.buffer, value)
             self.match_index = -1
             self.rebuild()
             if self.matches:
@@ -410,16 +423,26 @@ class LogViewer(Screen[None]):
         self.update_status()
 
     def action_next_match(self, step: int) -> None:
+        """Matches are numbered from the first line ever buffered, so they stay right while the full
+        buffer drops its oldest lines; those that were dropped are forgotten here."""
+        gone = bisect_left(self.matches, self.buffer.dropped)
+        if gone:
+            current_gone = self.match_index < gone
+            del self.matches[:gone]
+            self.match_index = (-1 if step > 0 else 0) if current_gone else self.match_index - gone
         if not self.matches:
+            self.update_status()
             return
         self.match_index = (self.match_index + step) % len(self.matches)
-        self.log_widget.scroll_to_line(self.matches[self.match_index])
+        self.log_widget.scroll_to_line(self.matches[self.match_index] - self.buffer.dropped)
         self.update_status()
 
     def current_line(self) -> LogLine | None:
-        lines = list(self.buffer)
+        lines = self.buffer.lines
         if self.matches and self.match_index >= 0:
-            return lines[self.matches[self.match_index]]
+            position = self.matches[self.match_index] - self.buffer.dropped
+            if 0 <= position < len(lines):
+                return lines[position]
         return lines[-1] if lines else None
 
     def action_copy(self) -> None:
