@@ -192,18 +192,43 @@ def check_ebs(aws: AwsSession, memo: Memo) -> list[Problem]:
     return problems
 
 
-def check_freshness(aws: AwsSession, memo: Memo, max_age_hours: float) -> list[Problem]:
-    """In-use volumes whose newest completed snapshot is older than their policy, and those
-    never snapshotted (one problem for all of them: a list, not a page of rows). EC2 has no "newest
-    snapshot per volume" query, so this reads the completed snapshots of the in-use volumes: its
-    size follows their snapshot history (one call where they fit one filter, 200 volumes each)."""
-    volumes = in_use_volumes(aws)
-    ids = [vid for v in volumes if (vid := volume_id(v))]
+FULL_RECHECK = timedelta(hours=1)  # how often freshness reads every in-use volume's history again
+
+
+def newest_of_volumes(aws: AwsSession, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The newest completed snapshot of each of these volumes (one call where they fit one filter,
+    200 volumes each): the size follows their snapshot history, as EC2 has no "newest per volume"."""
     snapshots: list[dict[str, Any]] = []
     for start in range(0, len(ids), VOLUME_FILTER_MAX):
         some = ids[start:start + VOLUME_FILTER_MAX]
         snapshots += ebs_snapshots(aws, COMPLETED, {"Name": "volume-id", "Values": some})
-    newest = newest_completed(newest_first(snapshots, lambda s: s.get("StartTime")))
+    return newest_completed(newest_first(snapshots, lambda s: s.get("StartTime")))
+
+
+def remembered_newest(aws: AwsSession, volumes: list[dict[str, Any]], max_age_hours: float
+                      ) -> dict[str, dict[str, Any]]:
+    """newest_of_volumes, remembered in the session: a volume whose remembered newest copy is
+    still within its policy stays fresh until that copy ages out (a newer copy only makes it
+    fresher), so a refresh reads only the histories of volumes that are new, stale or never
+    copied; every volume's is read again each FULL_RECHECK (a copy may have been deleted)."""
+    memory = aws.remembered.get("ebs.newest")
+    full = memory is None or now() - memory[0] > FULL_RECHECK
+    known: dict[str, dict[str, Any]] = {} if full or memory is None else memory[1]
+    ids = [vid for v in volumes if (vid := volume_id(v))
+           and freshness(known.get(vid), max_age(v, max_age_hours)) != "FRESH"]
+    wanted = set(ids)
+    newest = {vid: s for vid, s in known.items() if vid not in wanted}
+    if ids:
+        newest |= newest_of_volumes(aws, ids)
+    aws.remembered["ebs.newest"] = (now() if full or memory is None else memory[0], newest)
+    return newest
+
+
+def check_freshness(aws: AwsSession, memo: Memo, max_age_hours: float) -> list[Problem]:
+    """In-use volumes whose newest completed snapshot is older than their policy, and those
+    never snapshotted (one problem for all of them: a list, not a page of rows)."""
+    volumes = in_use_volumes(aws)
+    newest = remembered_newest(aws, volumes, max_age_hours)
     problems: list[Problem] = []
     never: list[str] = []
     for v in volumes:
@@ -349,6 +374,7 @@ class Volumes(Source):
 
     def rows(self, aws: AwsSession) -> list[Row]:
         newest = newest_completed(ebs_snapshots(aws))
+        aws.remembered["ebs.newest"] = (now(), newest)  # every history read: triage need not read it again
         rows = []
         for index, v in enumerate(in_use_volumes(aws)):
             vid = volume_id(v)

@@ -9,20 +9,21 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from actions.audit import AuditLog
 from panels.ecs import EcsPanel
 from panels.inspector import InspectorPanel
-from panels.model import Row, publishing
+from panels.model import Memo, Row, publishing
 from panels.triage import TriagePanel
 from tests.conftest import session
 from tests.fault_proxy import FaultProxy, tag_operations
 from tests.pilot import loaded, view_of, wait_for
 from tui.app import WatchkeeperApp
 from tui.demo.scale import Scale, seed_scale
-from tui.demo.server import DEMO_CREDENTIALS, DEMO_REGION, DemoServer
+from tui.demo.server import DEMO_CREDENTIALS, DEMO_REGION, DemoServer, plain_client
 from tui.session import CLIENT_SIDE, AwsSession
 
 SMALL, LARGE = "ap-southeast-1", "us-east-2"  # nothing else is seeded there
@@ -153,3 +154,54 @@ async def test_triage_rows_appear_on_screen_while_a_check_is_still_running(
         await loaded(pilot, triage)
         assert any(r.data.get("panel") == "inspector" for r in triage.shown.values())
         slow_inspector.latency = 0  # the app waits for its workers at exit
+
+
+def snapshot_reads(aws: AwsSession, since: int) -> list[list[str]]:
+    """The volume ids of each DescribeSnapshots for freshness (the status=completed ones) since `since`."""
+    reads = []
+    for call in list(aws.calls)[since:]:
+        filters = {f["Name"]: f["Values"] for f in (call.params or {}).get("Filters", [])}
+        if call.operation == "DescribeSnapshots" and filters.get("status") == ["completed"]:
+            reads.append(sorted(filters.get("volume-id", [])))
+    return reads
+
+
+def test_freshness_reads_only_the_histories_that_can_change_the_answer(server: DemoServer) -> None:
+    """The newest copy of each volume is remembered: one within its policy stays fresh until it ages
+    out, so a refresh reads no history at all while every volume is fresh; a new volume's or a stale
+    one's history is read on each refresh, every volume's again after FULL_RECHECK."""
+    from panels.snapshots import FULL_RECHECK, SnapshotsPanel
+
+    region = "ca-central-1"  # nothing else is seeded there
+    seed_scale(region, Scale(tasks=0, stopped=0, findings=0, severe=0, snapshots=30, volumes=3, errored=0,
+                             executions=0, failed=0))
+    aws, panel = session(server, region), SnapshotsPanel()
+    freshness = next(c for c in panel.checks() if c.id == "snapshots.freshness")
+    ec2 = plain_client(server.endpoint_url, "ec2", region)  # the test's own changes, not the console's
+    volumes = sorted(v["VolumeId"] for v in ec2.describe_volumes()["Volumes"])
+    root = set(volumes) - {s["VolumeId"] for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]}
+    for volume in root:  # the instance's root volume: copied too
+        ec2.create_snapshot(VolumeId=volume)
+
+    def refresh() -> tuple[list[list[str]], list[str]]:
+        since = len(aws.calls)
+        problems = freshness.run(aws, Memo())
+        return snapshot_reads(aws, since), sorted(p.status for p in problems)
+
+    assert refresh() == ([volumes], [])  # the first: every in-use volume's history
+    assert refresh() == ([], [])  # all fresh: none
+    instance = ec2.describe_instances()["Reservations"][0]["Instances"][0]["InstanceId"]
+    new = ec2.create_volume(Size=1, AvailabilityZone=f"{region}a")["VolumeId"]
+    ec2.attach_volume(VolumeId=new, InstanceId=instance, Device="/dev/sdz")
+    assert refresh() == ([[new]], ["NO SNAPSHOT"])  # only the new volume's, and again until it has a copy
+    assert refresh() == ([[new]], ["NO SNAPSHOT"])
+    ec2.create_snapshot(VolumeId=new)
+    assert refresh() == ([[new]], [])
+    assert refresh() == ([], [])
+    stamp, newest = aws.remembered["ebs.newest"]
+    aws.remembered["ebs.newest"] = (stamp - FULL_RECHECK - timedelta(seconds=1), newest)
+    assert refresh() == ([sorted([*volumes, new])], [])  # an hour on: all of them again
+    # A remembered copy that ages past its policy makes the volume stale: its history is read again.
+    old = dict(newest[volumes[0]], StartTime=datetime.now(UTC) - timedelta(days=3))
+    aws.remembered["ebs.newest"] = (datetime.now(UTC), {**aws.remembered["ebs.newest"][1], volumes[0]: old})
+    assert refresh() == ([[volumes[0]]], [])  # its real newest copy is an hour old: fresh again

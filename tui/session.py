@@ -107,6 +107,8 @@ class AwsSession:
     # Production (from the config): every mutation also needs the account typed (see intent()).
     production: bool = False
     alias: str = ""  # the account alias, where one is known
+    # Slow-changing answers kept across refreshes of this account and region (see their readers).
+    remembered: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
