@@ -54,6 +54,10 @@ class ScopedSource(Source):
     def as_of(self) -> float | None:  # triage's age of its oldest data
         return getattr(self.inner, "as_of", None)
 
+    @property
+    def pending(self) -> str:  # triage's checks still running
+        return getattr(self.inner, "pending", "")
+
     def load(self, aws: AwsSession) -> Listing:
         """Every session's rows; raises only when none of them could be read. A listening view
         sees each session's rows as they arrive (theirs published so far, or all once read)."""

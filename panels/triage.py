@@ -8,7 +8,9 @@ during an outage, its last good problems stay on screen, marked stale with their
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -141,6 +143,17 @@ class TriagePanel(Panel):
         # check id -> (its problems, when they were read): shown, marked stale, while it fails.
         self.last_good: dict[str, tuple[list[Problem], float]] = {}
         self.as_of: float | None = None  # when the oldest data on screen was read
+        self._running: Counter[str] = Counter()  # the titles of checks still running (every session's)
+        self._lock = threading.Lock()
+
+    @property
+    def pending(self) -> str:
+        """What a refresh is still waiting for, for the crumb: "waiting for EBS volume snapshot freshness"."""
+        with self._lock:
+            titles = [title for title, count in self._running.items() if count > 0]
+        if not titles:
+            return ""
+        return "waiting for " + (" and ".join(titles) if len(titles) <= 2 else f"{len(titles)} checks")
 
     def rows(self, aws: AwsSession) -> list[Row]:
         """Every check's rows; while they run, the rows so far are published as each check
@@ -150,12 +163,23 @@ class TriagePanel(Panel):
         checks = [(panel, check) for panel in self.panels for check in panel.checks()]
         done: dict[str, CheckResult] = {}
 
+        left = Counter(check.title for _, check in checks)  # this run's checks still running
+        with self._lock:
+            self._running.update(left)
+
         def arrived(panel: Panel, result: CheckResult) -> None:
             done[f"{panel.id}:{result.check.id}"] = result
+            with self._lock:
+                left[result.check.title] -= 1
+                self._running[result.check.title] -= 1
             publish(self.assemble(aws, checks, done, started, partial=True))
 
-        for panel, result in run_checks(aws, self.panels, arrived):
-            done[f"{panel.id}:{result.check.id}"] = result
+        try:
+            for panel, result in run_checks(aws, self.panels, arrived):
+                done[f"{panel.id}:{result.check.id}"] = result
+        finally:
+            with self._lock:  # a run that ended early (an error) waits for nothing any more
+                self._running.subtract(left)
         return self.assemble(aws, checks, done, started)
 
     def assemble(self, aws: AwsSession, checks: list[tuple[Panel, Check]], done: dict[str, CheckResult],

@@ -437,6 +437,8 @@ class PanelView(Vertical):
         if self.error:
             since = f"stale: data {age_of(level.loaded_at)} old" if level.loaded_at else "not loaded"
             parts.append(f"  ⚠ {since}: {clean(self.error, limit=200)}", style="bold red")
+        elif self.busy and (pending := getattr(level.source, "pending", "")):  # triage: the checks not back
+            parts.append(f"  {pending}…", style="yellow")
         elif self.busy and level.loaded_at is None and level.rows:  # a long list arriving page by page
             of = f" / {level.expected:,}" if level.expected else ""
             parts.append(f"  loading {len(level.rows):,}{of}…", style="yellow")

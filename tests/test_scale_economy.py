@@ -151,7 +151,10 @@ async def test_triage_rows_appear_on_screen_while_a_check_is_still_running(
         await wait_for(pilot, lambda: any(r.data.get("panel") == "ecs" for r in triage.shown.values()))
         assert triage.busy and triage.level.loaded_at is None  # the first refresh still waits on Inspector
         assert not any(r.data.get("panel") == "inspector" for r in triage.shown.values())
+        # The crumb names what it still waits for.
+        await wait_for(pilot, lambda: "waiting for Inspector" in str(triage.query_one("#crumb").render()))
         await loaded(pilot, triage)
+        assert "waiting" not in str(triage.query_one("#crumb").render())
         assert any(r.data.get("panel") == "inspector" for r in triage.shown.values())
         slow_inspector.latency = 0  # the app waits for its workers at exit
 
