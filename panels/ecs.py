@@ -281,13 +281,20 @@ class EcsTasks(Source):
         def described(batch: Sequence[str]) -> dict[str, Any]:
             return ecs.describe_tasks(cluster=self.cluster, tasks=list(batch))  # type: ignore[no-any-return]
 
-        def batches() -> Iterator[list[dict[str, Any]]]:
+        def answers() -> Iterator[dict[str, Any]]:
+            """In order, each when done; the first alone, so the first rows do not queue behind the rest."""
+            batches = list(chunks(arns, DESCRIBE_TASKS_MAX))
+            if batches:
+                yield described(batches[0])
             with ThreadPoolExecutor(max_workers=max(1, aws.parallel_checks), thread_name_prefix="tasks") as pool:
-                for answer in pool.map(described, chunks(arns, DESCRIBE_TASKS_MAX)):  # in order, each when done
-                    describe_failures(f"tasks of {short_name(self.cluster)}", "ecs:DescribeTasks",
-                                      answer.get("failures", []))
-                    # ListTasks ignores serviceName for STOPPED tasks, so match the task group instead.
-                    yield [t for t in answer.get("tasks", []) if t.get("group") == f"service:{self.service}"]
+                yield from pool.map(described, batches[1:])
+
+        def batches() -> Iterator[list[dict[str, Any]]]:
+            for answer in answers():
+                describe_failures(f"tasks of {short_name(self.cluster)}", "ecs:DescribeTasks",
+                                  answer.get("failures", []))
+                # ListTasks ignores serviceName for STOPPED tasks, so match the task group instead.
+                yield [t for t in answer.get("tasks", []) if t.get("group") == f"service:{self.service}"]
 
         return streamed(batches(), self.task_row, total=len(arns),
                         order=lambda tasks: newest_first(tasks, lambda t: t.get("startedAt") or t.get("createdAt")))

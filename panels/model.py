@@ -152,20 +152,23 @@ def publish(rows: list[Row], total: int | None = None) -> None:
 
 def streamed(pages: Iterable[Sequence[T]], row: Callable[[T], Row], *, total: int | None = None,
              order: Callable[[list[T]], list[T]] = list) -> list[Row]:
-    """The rows of items read page by page, published while more pages follow: at the second page
+    """The rows of items read page by page, published while more pages follow: at the first page
     and each time their number has doubled since, so a 20,000-row list shows its first rows at once
-    and publishing costs at most twice the rows in all (a one-page list publishes nothing)."""
+    and publishing costs at most twice the rows in all. Whether more follow is known from `total`
+    (items expected, where the source knows it), else by reading the next page first (so a
+    one-page list publishes nothing)."""
     items: list[T] = []
     next_at = 0
     pages = iter(pages)
     page = next(pages, None)
     while page is not None:
         items += page
-        following = next(pages, None)
-        if following is not None and len(items) >= next_at:
+        following = next(pages, None) if total is None else None
+        more = following is not None if total is None else len(items) < total
+        if more and len(items) >= next_at:
             publish([row(item) for item in order(items)], total)
             next_at = 2 * len(items)
-        page = following
+        page = following if total is None else next(pages, None)
     return [row(item) for item in order(items)]
 
 
