@@ -271,9 +271,12 @@ async def keystrokes_at_scale(count: int = 20_000) -> dict[str, float]:
     async with app.run_test(size=(120, 36)) as pilot:
         view = app.views[0]
         app.aws = bench_session()
-        view.refresh_now()
-        while view.table.row_count < count or view.busy:
-            await pilot.pause(0.005)
+        for name in ("arrival", "refresh"):  # the rows arriving, then a refresh where every 20th changed
+            probe = StallProbe()
+            view.refresh_now()
+            while view.table.row_count < count or view.busy:
+                await pilot.pause(0.005)
+            out[f"{name}_20k_longest_stall_ms"] = probe.stop()
         view.next_due = float("inf")  # no periodic refresh of 20,000 rows in the middle of the keys
         await pilot.pause()
         table = view.table

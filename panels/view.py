@@ -61,6 +61,19 @@ class Level:
     _failing: tuple[list[Row], int] | None = field(default=None, repr=False)
     widths: tuple[list[Row], list[int]] | None = field(default=None, repr=False)  # each column's widest cell
 
+    def adopt(self, rows: list[Row], ready: Ready | None) -> None:
+        """New rows, with what the worker that read them worked out (their text, order and widths)
+        so the UI thread does not; what it worked out for a sort changed since is left to be redone."""
+        self.rows = rows
+        if ready is None or ready.rows is not rows:
+            return
+        self._haystacks = (rows, ready.haystacks)
+        self.widths = (rows, ready.widths)
+        if ready.order == (self.sort_column, self.sort_reverse):
+            self._arranged = (rows, ready.order, ready.arranged, ready.arranged_haystacks)
+        if len(rows) > FILTER_INLINE_ROWS:
+            gc.freeze()  # see PanelView.measure
+
     def haystacks(self) -> dict[str, str]:
         """Each row's text in lower case, built once per refresh: a filter keystroke only scans it."""
         if self._haystacks is None or self._haystacks[0] is not self.rows:
@@ -83,6 +96,50 @@ class Level:
         if self._failing is None or self._failing[0] is not self.rows:
             self._failing = (self.rows, sum(1 for r in self.rows if is_failing(r.status)))
         return self._failing[1]
+
+
+@dataclass(frozen=True)
+class Ready:
+    """What showing new rows needs, worked out in the worker thread that read them (for 20,000
+    rows it held the UI for 0.4 s): each row's lower-case text, the display order for the sort
+    then chosen, and each column's widest cell."""
+
+    rows: list[Row]
+    haystacks: dict[str, str]
+    order: tuple[int | None, bool]
+    arranged: list[Row]
+    arranged_haystacks: list[str]
+    widths: list[int]
+
+
+def make_ready(level: Level, rows: list[Row], measured: dict[str, tuple[Row, list[int]]]) -> Ready:
+    """Pure (no widget): runs in the worker. `measured` is the view's width cache, shared with the
+    UI thread by single gets and sets only."""
+    haystacks = {row.key: row.text().lower() for row in rows}
+    order = (level.sort_column, level.sort_reverse)
+    arranged = arrange(rows, column=order[0], reverse=order[1])
+    return Ready(rows, haystacks, order, arranged, [haystacks[row.key] for row in arranged],
+                 measure_rows(level.source, rows, measured))
+
+
+def wide_index(source: Source) -> int | None:
+    """The source's wide column as an index from the left (None for a table without columns)."""
+    count = len(source.columns)
+    return source.wide_column % count if count else None
+
+
+def measure_rows(source: Source, rows: list[Row], measured: dict[str, tuple[Row, list[int]]]) -> list[int]:
+    """Each column's widest cell over `rows`, measuring only rows that are new or changed."""
+    wide, widest = wide_index(source), [0] * len(source.columns)
+    for row in rows:
+        known = measured.get(row.key)
+        if known is None or (known[0] is not row and known[0] != row):
+            widths = [(wide_cell if index == wide else cell)(v).cell_len for index, v in enumerate(row.cells)]
+            known = measured[row.key] = (row, widths)
+        for index, width in enumerate(known[1][:len(widest)]):
+            if width > widest[index]:
+                widest[index] = width
+    return widest
 
 
 class PanelView(Vertical):
@@ -209,10 +266,14 @@ class PanelView(Vertical):
     def fetch(self, source: Source, generation: int) -> None:
         aws = self.app.aws  # type: ignore[attr-defined]
         worker = get_current_worker()
+        level, measured = self.level, self.measured
+
+        def ready(rows: list[Row]) -> Ready | None:
+            return make_ready(level, rows, measured) if level.source is source else None
 
         def show(rows: list[Row], total: int | None) -> None:  # rows so far: a list's first pages, triage's checks
             if not worker.is_cancelled:
-                self.app.call_from_thread(self.partial, generation, rows, total)
+                self.app.call_from_thread(self.partial, generation, rows, total, ready(rows))
 
         try:
             with publishing(show):
@@ -225,10 +286,10 @@ class PanelView(Vertical):
                 self.app.call_from_thread(self.loaded, generation, None, failure.sentence())
             return
         note_ours(aws, source, listing.gaps)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.loaded, generation, listing, "")
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.loaded, generation, listing, "", ready(listing.rows))
 
-    def partial(self, generation: int, rows: list[Row], total: int | None) -> None:
+    def partial(self, generation: int, rows: list[Row], total: int | None, ready: Ready | None = None) -> None:
         """Rows published before the refresh is done: shown at once (cursor, sort and filter kept),
         still marked loading, with a counter. A list's first pages only before its first load: a
         refresh never shrinks the list on screen."""
@@ -236,11 +297,12 @@ class PanelView(Vertical):
         if generation != self.generation or not self.busy or (
                 level.loaded_at is not None and not level.source.publishes_whole):
             return
-        level.rows, level.expected = rows, total
+        level.adopt(rows, ready)
+        level.expected = total
         self.apply_rows()
         self.update_crumb()
 
-    def loaded(self, generation: int, listing: Listing | None, error: str) -> None:
+    def loaded(self, generation: int, listing: Listing | None, error: str, ready: Ready | None = None) -> None:
         if generation != self.generation:
             return
         self.busy = False
@@ -251,7 +313,8 @@ class PanelView(Vertical):
         else:
             self.failures, self.error = 0, ""
             level = self.level
-            level.rows, level.gaps, level.loaded_at = listing.rows, listing.gaps, time.time()
+            level.adopt(listing.rows, ready)
+            level.gaps, level.loaded_at = listing.gaps, time.time()
             level.as_of = getattr(level.source, "as_of", None) or level.loaded_at
             self.next_due = time.monotonic() + self.refresh_seconds
             self.apply_rows()
@@ -321,9 +384,7 @@ class PanelView(Vertical):
         return cells
 
     def wide_index(self) -> int | None:
-        """The level's wide column as an index from the left (None for a table without columns)."""
-        count = len(self.level.source.columns)
-        return self.level.source.wide_column % count if count else None
+        return wide_index(self.level.source)
 
     def apply_rows(self) -> None:
         """Show the level's rows, filtered and sorted: the table takes the whole list at once (it
@@ -341,18 +402,10 @@ class PanelView(Vertical):
 
     def measure(self, level: Level) -> None:
         """Each column's widest cell over all the level's rows (so columns keep their widths while
-        a filter narrows the list): once per refresh, rendering only rows that are new or changed."""
+        a filter narrows the list): once per refresh (usually done by the worker: make_ready)."""
         if level.widths is not None and level.widths[0] is level.rows:
             return
-        measured, widest = self.measured, [0] * len(level.source.columns)
-        for row in level.rows:
-            known = measured.get(row.key)
-            if known is None or (known[0] is not row and known[0] != row):
-                known = measured[row.key] = (row, [c.cell_len for c in self.cells_of(row)])
-            for index, width in enumerate(known[1][:len(widest)]):
-                if width > widest[index]:
-                    widest[index] = width
-        level.widths = (level.rows, widest)
+        level.widths = (level.rows, measure_rows(level.source, level.rows, self.measured))
         if len(level.rows) > FILTER_INLINE_ROWS:
             # A long list lives until the next refresh; a full collection walking its objects paused a
             # keystroke for 170 ms at 20,000 rows. Rows hold no cycles: refcounting still frees them.

@@ -8,8 +8,10 @@ filter, and hostile cell text is drawn literally.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
+import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -134,6 +136,35 @@ async def test_20000_rows_load_and_filter_without_freezing_the_app(audit: AuditL
         assert watch.stop() < 1.0
         assert all("resource-1" in row.name for row in view.shown.values())
         assert len(view.shown) == COUNT // 2
+
+
+async def test_new_rows_are_measured_lowercased_and_ordered_in_the_worker(
+        audit: AuditLog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-row work of new rows (cell widths, the filter's lower-case text, the sort) is done in
+    the refresh's worker thread: at 20,000 rows it held the UI for 0.4 s."""
+    import panels.view
+
+    threads: list[str] = []
+    measure_rows, arrange = panels.view.measure_rows, panels.view.arrange
+
+    def counted(function):  # type: ignore[no-untyped-def]
+        def call(*args, **kwargs):  # type: ignore[no-untyped-def]
+            threads.append(threading.current_thread().name)
+            return function(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(panels.view, "measure_rows", counted(measure_rows))
+    monkeypatch.setattr(panels.view, "arrange", counted(arrange))
+    app = synthetic_app(audit, Synthetic(count=5_000))
+    async with app.run_test(size=(120, 36)) as pilot:
+        view = await start(pilot, app, 5_000)
+        texts = view.level.haystacks()
+        view.refresh_now()  # new Row objects for every key
+        await wait_for(pilot, lambda: not view.busy and view.level.haystacks() is not texts)
+        assert threads and threading.main_thread().name not in threads
+        view.action_sort()  # a sort the user asks for is done where it is asked (once)
+        await pilot.pause()
+        assert threads[-1] == threading.main_thread().name
 
 
 async def test_a_burst_of_filter_keys_settles_once_at_the_final_text(audit: AuditLog) -> None:
