@@ -35,7 +35,7 @@ from tui.demo.server import plain_client
 from tui.log_stream import LogFollower, LogLine
 from tui.log_viewer import LogViewer, find
 from tui.session import AwsSession
-from tui.startup import pause_collection
+from tui.startup import pause_collection, resume_collection
 
 TOTAL, BATCH = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000, 5_000
 GROUP, STREAM = "/bench/app", "app/1"
@@ -93,6 +93,7 @@ async def main(endpoint: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         while app.views and app.views[0].level.loaded_at is None:  # started, as a user opening logs would find it
             await pilot.pause(0.05)
+        resume_collection()  # as the app does once its first panel has data (this one has no panels)
         viewer = await open_viewer(app, pilot, aws)
         out["log_lines_per_s"] = await ingest(pilot, viewer, TOTAL, raw=False)
         out["log_buffer_lines_after_all"] = len(viewer.buffer)
