@@ -186,27 +186,64 @@ class TriagePanel(Panel):
                  started: float, partial: bool = False) -> list[Row]:
         rows: list[Row] = []
         problems: list[tuple[Problem, float | None]] = []
+        origin: dict[int, tuple[Panel, Check]] = {}  # each problem's check, to fold a long one
         oldest = started
         for panel, check in checks:
             key = f"{aws.account}/{aws.region}/{panel.id}:{check.id}"  # several sessions share it
             result = done.get(f"{panel.id}:{check.id}")
+            found: list[tuple[Problem, float | None]] = []
             if result is None:  # still running (a partial result): what it found last time
                 if partial and key in self.last_good:
-                    problems += [(p, None) for p in self.last_good[key][0]]
-                continue
-            if result.ran:
+                    found = [(p, None) for p in self.last_good[key][0]]
+            elif result.ran:
                 self.last_good[key] = (result.problems, started)
-                problems += [(p, None) for p in result.problems]
+                found = [(p, None) for p in result.problems]
             elif key in self.last_good:
                 kept, at = self.last_good[key]
-                problems += [(p, at) for p in kept]
+                found = [(p, at) for p in kept]
                 oldest = min(oldest, at)
-            rows += [incomplete_row(Incomplete(panel, result.check, f)) for f in result.failures]
+            if result is not None:
+                rows += [incomplete_row(Incomplete(panel, result.check, f)) for f in result.failures]
+            problems += found
+            origin.update((id(p), (panel, check)) for p, _ in found)
         if not partial:
             self.as_of = oldest if oldest < started else None  # only when a failed check kept older data
         order = {id(p): i for i, p in enumerate(sort_problems([p for p, _ in problems]))}
         problems.sort(key=lambda item: order[id(item[0])])
-        return rows + [problem_row(p, stale_at) for p, stale_at in problems]
+        return rows + folded(problems, origin)
+
+
+FOLD_AFTER = 5  # problems of one check shown in triage before the rest become one row
+
+
+def folded(problems: list[tuple[Problem, float | None]], origin: dict[int, tuple[Panel, Check]]) -> list[Row]:
+    """The problems' rows, worst first, but at most FOLD_AFTER of each check: the rest of a check
+    that found many (167 critical CVEs) is one row where the first of them would be, so they do not
+    bury the one crash loop below them. The panel has them all; `triage --json` lists them all."""
+    counts = Counter(id(origin[id(p)][1]) for p, _ in problems)
+    shown: Counter[int] = Counter()
+    rows: list[Row] = []
+    for p, stale_at in problems:
+        panel, check = origin[id(p)]
+        shown[id(check)] += 1
+        if counts[id(check)] <= FOLD_AFTER + 1 or shown[id(check)] <= FOLD_AFTER:
+            rows.append(problem_row(p, stale_at))
+        elif shown[id(check)] == FOLD_AFTER + 1:
+            rows.append(more_row(panel, check, p, counts[id(check)] - FOLD_AFTER))
+    return rows
+
+
+def more_row(panel: Panel, check: Check, first: Problem, more: int) -> Row:
+    text = f"{more} more from “{check.title}”"
+    return Row(
+        key=f"more:{panel.id}:{check.id}", name=f"{more} more", status=first.severity.name,
+        cells=(first.severity.short, age(first.since), short_service(first.service), f"+{more} more",
+               f"{text}: enter opens the {panel.title} panel"),
+        detail=(("Folded", f"{text}, {first.severity.name} and below: only the worst {FOLD_AFTER} are listed "
+                           "here, so one check cannot bury the others"),
+                ("enter", f"opens the {panel.title} panel, where all of them are")),
+        data={"panel": panel.id, "path": (), "severity": int(first.severity)},
+    )
 
 
 def incomplete_row(item: Incomplete) -> Row:

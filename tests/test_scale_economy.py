@@ -208,3 +208,34 @@ def test_freshness_reads_only_the_histories_that_can_change_the_answer(server: D
     old = dict(newest[volumes[0]], StartTime=datetime.now(UTC) - timedelta(days=3))
     aws.remembered["ebs.newest"] = (datetime.now(UTC), {**aws.remembered["ebs.newest"][1], volumes[0]: old})
     assert refresh() == ([[volumes[0]]], [])  # its real newest copy is an hour old: fresh again
+
+
+async def test_a_check_that_finds_many_problems_is_folded_in_triage(server: DemoServer, tmp_path: object) -> None:
+    """167 critical CVEs must not bury a crash loop: triage lists the worst FOLD_AFTER of a check and
+    one row for the rest (enter opens the panel, which has them all); `triage --json` keeps them all."""
+    from pathlib import Path
+
+    from panels.registry import service_panels
+    from panels.triage import FOLD_AFTER, collect
+    from tests.pilot import select
+
+    region = "eu-west-2"  # nothing else is seeded there
+    seed_scale(region, Scale(tasks=0, stopped=0, findings=90, severe=30, snapshots=0, volumes=0, errored=0,
+                             executions=0, failed=0))
+    aws = session(server, region)
+    every = [p for p in collect(aws, service_panels()).problems if p.panel == "inspector"]
+    assert len(every) > FOLD_AFTER + 1
+    listed = [r for r in TriagePanel().rows(aws) if r.data.get("panel") == "inspector"]
+    assert [r.name for r in listed[:FOLD_AFTER]] == [p.resource for p in every[:FOLD_AFTER]]  # the worst
+    assert len(listed) == FOLD_AFTER + 1 and listed[-1].name == f"{len(every) - FOLD_AFTER} more"
+
+    app = WatchkeeperApp(session(server, region), audit=AuditLog(Path(str(tmp_path)) / "audit.jsonl"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        triage = view_of(app, "triage")
+        await loaded(pilot, triage)
+        await select(pilot, triage, f"{len(every) - FOLD_AFTER} more")
+        await pilot.press("enter")
+        inspector = view_of(app, "inspector")
+        assert app.current_view is inspector
+        await loaded(pilot, inspector)
+        assert sum(r.status in ("CRITICAL", "HIGH") for r in inspector.shown.values()) >= len(every)
