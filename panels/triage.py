@@ -234,13 +234,12 @@ def folded(problems: list[tuple[Problem, float | None]], origin: dict[int, tuple
 
 
 def more_row(panel: Panel, check: Check, first: Problem, more: int) -> Row:
-    text = f"{more} more from “{check.title}”"
     return Row(
         key=f"more:{panel.id}:{check.id}", name=f"{more} more", status=first.severity.name,
         cells=(first.severity.short, age(first.since), short_service(first.service), f"+{more} more",
-               f"{text}: enter opens the {panel.title} panel"),
-        detail=(("Folded", f"{text}, {first.severity.name} and below: only the worst {FOLD_AFTER} are listed "
-                           "here, so one check cannot bury the others"),
+               f"{more} more like these: enter opens {panel.title}"),
+        detail=(("Folded", f"{more} more from the check “{check.title}”, {first.severity.name} and below: only "
+                           f"its worst {FOLD_AFTER} are listed here, so one check cannot bury the others"),
                 ("enter", f"opens the {panel.title} panel, where all of them are")),
         data={"panel": panel.id, "path": (), "severity": int(first.severity)},
     )

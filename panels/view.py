@@ -675,7 +675,12 @@ class PanelView(Vertical):
         loop = asyncio.get_running_loop()
 
         def run() -> None:
-            shown = matching(rows, haystacks, text, lambda: number != self.filter_passes)
+            try:
+                shown = matching(rows, haystacks, text, lambda: number != self.filter_passes)
+            except Exception as exc:  # said on screen, not lost in a future nobody reads
+                message = clean(f"Filter failed: {exc}")
+                loop.call_soon_threadsafe(lambda: self.app.notify(message, severity="error"))
+                return
             if shown is not None and number == self.filter_passes:
                 loop.call_soon_threadsafe(self.filtered, generation, level, source_rows, rows, text, shown)
 
