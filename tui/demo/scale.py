@@ -73,13 +73,34 @@ def list_findings(self: Any) -> str:
     return json.dumps(answer)
 
 
+# -- ec2 DescribeSnapshots that pages when asked (moto answers every snapshot whatever MaxResults says)
+_original_describe_snapshots: Any = None
+
+
+def describe_snapshots(self: Any) -> Any:
+    answer = _original_describe_snapshots(self)
+    size = self._get_int_param("MaxResults")
+    if not size:
+        return answer  # as AWS: without MaxResults, everything at once
+    offset = int(self._get_param("NextToken") or 0)
+    snapshots = answer.result["Snapshots"]
+    page: dict[str, Any] = {"Snapshots": snapshots[offset:offset + size]}
+    if offset + size < len(snapshots):
+        page["NextToken"] = str(offset + size)
+    return type(answer)(page)
+
+
 def install() -> None:
-    global _original_list_findings
+    global _original_list_findings, _original_describe_snapshots
+    from moto.ec2.responses.elastic_block_store import ElasticBlockStore
     from moto.inspector2.responses import Inspector2Response
 
     if _original_list_findings is None:
         _original_list_findings = Inspector2Response.list_findings
         Inspector2Response.list_findings = list_findings  # type: ignore[method-assign]
+    if _original_describe_snapshots is None:
+        _original_describe_snapshots = ElasticBlockStore.describe_snapshots
+        ElasticBlockStore.describe_snapshots = describe_snapshots  # type: ignore[method-assign]
 
 
 # -- seeding -------------------------------------------------------------------------------------
