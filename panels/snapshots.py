@@ -5,7 +5,7 @@ One question: if this volume or database dies tonight, is there a recent, good c
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -113,14 +113,14 @@ def newest_completed(snapshots: list[dict[str, Any]]) -> dict[str, dict[str, Any
     return newest
 
 
-def freshness(latest: dict[str, Any] | None, policy: timedelta) -> str:
-    """NONE (never copied), STALE, FRESH, or ? when the copy carries no start time."""
+def freshness(latest: dict[str, Any] | None, policy: timedelta, at: datetime | None = None) -> str:
+    """NONE (never copied), STALE, FRESH, or ? when the copy carries no start time; as of `at` (now)."""
     if latest is None:
         return "NONE"
     started = utc(latest.get("StartTime"))
     if started is None:
         return UNKNOWN
-    return "STALE" if now() - started > policy else "FRESH"
+    return "STALE" if (at or now()) - started > policy else "FRESH"
 
 
 def db_snapshot(s: dict[str, Any]) -> dict[str, Any]:
@@ -205,35 +205,38 @@ def newest_of_volumes(aws: AwsSession, ids: list[str]) -> dict[str, dict[str, An
     return newest_completed(newest_first(snapshots, lambda s: s.get("StartTime")))
 
 
-def remembered_newest(aws: AwsSession, volumes: list[dict[str, Any]], max_age_hours: float
+def remembered_newest(aws: AwsSession, volumes: list[dict[str, Any]], max_age_hours: float, at: datetime
                       ) -> dict[str, dict[str, Any]]:
     """newest_of_volumes, remembered in the session: a volume whose remembered newest copy is
-    still within its policy stays fresh until that copy ages out (a newer copy only makes it
+    within its policy at `at` stays fresh until that copy ages out (a newer copy only makes it
     fresher), so a refresh reads only the histories of volumes that are new, stale or never
-    copied; every volume's is read again each FULL_RECHECK (a copy may have been deleted)."""
+    copied; every volume's is read again each FULL_RECHECK (a copy may have been deleted). The
+    caller judges freshness at the same `at`: a copy that ages out during the reads is read next time."""
     memory = aws.remembered.get("ebs.newest")
-    full = memory is None or now() - memory[0] > FULL_RECHECK
+    full = memory is None or at - memory[0] > FULL_RECHECK
     known: dict[str, dict[str, Any]] = {} if full or memory is None else memory[1]
     ids = [vid for v in volumes if (vid := volume_id(v))
-           and freshness(known.get(vid), max_age(v, max_age_hours)) != "FRESH"]
+           and freshness(known.get(vid), max_age(v, max_age_hours), at) != "FRESH"]
     wanted = set(ids)
     newest = {vid: s for vid, s in known.items() if vid not in wanted}
     if ids:
         newest |= newest_of_volumes(aws, ids)
-    aws.remembered["ebs.newest"] = (now() if full or memory is None else memory[0], newest)
+    if aws.remembered.get("ebs.newest") is memory:  # not replaced meanwhile by a fuller read (Volumes)
+        aws.remembered["ebs.newest"] = (at if full or memory is None else memory[0], newest)
     return newest
 
 
 def check_freshness(aws: AwsSession, memo: Memo, max_age_hours: float) -> list[Problem]:
     """In-use volumes whose newest completed snapshot is older than their policy, and those
     never snapshotted (one problem for all of them: a list, not a page of rows)."""
+    at = now()
     volumes = in_use_volumes(aws)
-    newest = remembered_newest(aws, volumes, max_age_hours)
+    newest = remembered_newest(aws, volumes, max_age_hours, at)
     problems: list[Problem] = []
     never: list[str] = []
     for v in volumes:
         latest, policy = newest.get(volume_id(v)), max_age(v, max_age_hours)
-        status = freshness(latest, policy)
+        status = freshness(latest, policy, at)
         if status == "NONE":
             never.append(volume_label(v))
         elif status == "STALE" and latest is not None:

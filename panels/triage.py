@@ -143,14 +143,17 @@ class TriagePanel(Panel):
         # check id -> (its problems, when they were read): shown, marked stale, while it fails.
         self.last_good: dict[str, tuple[list[Problem], float]] = {}
         self.as_of: float | None = None  # when the oldest data on screen was read
-        self._running: Counter[str] = Counter()  # the titles of checks still running (every session's)
+        # Per account and region, the titles of the checks its latest refresh still runs (a refresh
+        # cancelled by a newer one may still be running: its checks are not waited for).
+        self._running: dict[tuple[str, str], Counter[str]] = {}
         self._lock = threading.Lock()
 
     @property
     def pending(self) -> str:
         """What a refresh is still waiting for, for the crumb: "waiting for EBS volume snapshot freshness"."""
         with self._lock:
-            titles = [title for title, count in self._running.items() if count > 0]
+            titles = list(dict.fromkeys(title for left in self._running.values()
+                                        for title, count in left.items() if count > 0))
         if not titles:
             return ""
         return "waiting for " + (" and ".join(titles) if len(titles) <= 2 else f"{len(titles)} checks")
@@ -165,13 +168,12 @@ class TriagePanel(Panel):
 
         left = Counter(check.title for _, check in checks)  # this run's checks still running
         with self._lock:
-            self._running.update(left)
+            self._running[(aws.account, aws.region or "")] = left
 
         def arrived(panel: Panel, result: CheckResult) -> None:
             done[f"{panel.id}:{result.check.id}"] = result
             with self._lock:
                 left[result.check.title] -= 1
-                self._running[result.check.title] -= 1
             publish(self.assemble(aws, checks, done, started, partial=True))
 
         try:
@@ -179,7 +181,7 @@ class TriagePanel(Panel):
                 done[f"{panel.id}:{result.check.id}"] = result
         finally:
             with self._lock:  # a run that ended early (an error) waits for nothing any more
-                self._running.subtract(left)
+                left.clear()
         return self.assemble(aws, checks, done, started)
 
     def assemble(self, aws: AwsSession, checks: list[tuple[Panel, Check]], done: dict[str, CheckResult],

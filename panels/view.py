@@ -7,7 +7,6 @@ sort and filter survive a refresh.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import time
 from collections import OrderedDict
@@ -185,6 +184,16 @@ class PanelView(Vertical):
 
     class Loaded(Message):
         """A refresh finished, with data or with an error."""
+
+    class Filtered(Message, bubble=False):
+        """A filter pass's result, from the filter thread (through the message queue, so what its
+        handler raises reaches the app like any other handler's error)."""
+
+        def __init__(self, generation: int, level: Level, source_rows: list[Row], arranged: list[Row], text: str,
+                     shown: list[Row]) -> None:
+            super().__init__()
+            self.generation, self.level, self.source_rows = generation, level, source_rows
+            self.arranged, self.text, self.shown = arranged, text, shown
 
     class ActionRequested(Message):
         def __init__(self, view: PanelView, action_id: str, row: Row) -> None:
@@ -672,28 +681,27 @@ class PanelView(Vertical):
             return
         self.filter_passes += 1
         generation, number, text, source_rows = self.generation, self.filter_passes, level.filter, level.rows
-        loop = asyncio.get_running_loop()
 
         def run() -> None:
             try:
                 shown = matching(rows, haystacks, text, lambda: number != self.filter_passes)
             except Exception as exc:  # said on screen, not lost in a future nobody reads
-                message = clean(f"Filter failed: {exc}")
-                loop.call_soon_threadsafe(lambda: self.app.notify(message, severity="error"))
+                self.app.call_from_thread(self.app.notify, clean(f"Filter failed: {exc}"), severity="error")
                 return
             if shown is not None and number == self.filter_passes:
-                loop.call_soon_threadsafe(self.filtered, generation, level, source_rows, rows, text, shown)
+                self.post_message(self.Filtered(generation, level, source_rows, rows, text, shown))
 
         FILTER_THREAD.submit(run)
 
-    def filtered(self, generation: int, level: Level, source_rows: list[Row], arranged: list[Row], text: str,
-                 shown: list[Row]) -> None:
+    @on(Filtered)
+    def filtered(self, message: Filtered) -> None:
         """A pass's result, unless the level, its rows, its sort or its text changed meanwhile
         (whatever changed them has shown the newer list already)."""
-        if (generation != self.generation or level is not self.level or level.rows is not source_rows
-                or text != level.filter or level.arranged()[0] is not arranged):
+        level = message.level
+        if (message.generation != self.generation or level is not self.level or level.rows is not message.source_rows
+                or message.text != level.filter or level.arranged()[0] is not message.arranged):
             return
-        self.show_rows(shown)
+        self.show_rows(message.shown)
         self.update_crumb()
 
     @on(Input.Submitted, "#filter")

@@ -247,3 +247,19 @@ async def test_hostile_cell_text_is_drawn_literally(audit: AuditLog) -> None:
         assert "\x1b" not in shown and "\x07" not in shown  # no escape sequence reaches the terminal
         assert "⟨U+202E⟩" in shown  # the bidi override is shown, not obeyed
         assert "red txt⟨U+202E⟩exe.sh" in shown and "title" not in shown  # the OSC (a title change) is dropped
+
+
+async def test_an_error_showing_a_filter_result_reaches_the_app(audit: AuditLog) -> None:
+    """The filter thread's result arrives as a message: what its handler raises is the app's error
+    (a crash report), not a line in asyncio's log nobody reads."""
+    app = synthetic_app(audit, Synthetic(count=5_000))
+    with pytest.raises(RuntimeError, match="boom"):
+        async with app.run_test(size=(120, 36)) as pilot:
+            view = await start(pilot, app, 5_000)
+
+            def boom(rows: list[Row]) -> None:
+                raise RuntimeError("boom")
+
+            view.show_rows = boom  # type: ignore[method-assign]
+            post(app, "/resource-1")
+            await pilot.pause(0.5)
