@@ -287,8 +287,9 @@ class PanelView(Vertical):
             return make_ready(level, rows, measured) if level.source is source else None
 
         def show(rows: list[Row], total: int | None) -> None:  # rows so far: a list's first pages, triage's checks
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self.partial, generation, rows, total, ready(rows))
+            if worker.is_cancelled or (level.loaded_at is not None and not source.publishes_whole):
+                return  # a refresh never shrinks a list on screen (partial): no work for rows it would drop
+            self.app.call_from_thread(self.partial, generation, rows, total, ready(rows))
 
         try:
             with publishing(show):
