@@ -217,7 +217,9 @@ def economy(endpoint: str, scale: Any, panels: list[Any], executions: Any, machi
         "ecs": 2,  # ListClusters, DescribeClusters (100 clusters a call)
         "stepfunctions": 1 + 2,  # ListStateMachines; per machine one ListExecutions page, ListRuleNamesByTarget
         "inspector": math.ceil(scale.findings / page) + 2,  # every finding is a row; account status, identity
-        "snapshots": 2,  # DescribeSnapshots without MaxResults answers all at once; DescribeVolumes
+        # DescribeSnapshots in pages of 1,000 (so the first rows show at once; one request without
+        # MaxResults would answer everything, and nothing would show until all had arrived); DescribeVolumes
+        "snapshots": math.ceil(scale.snapshots / 1_000) + 1,
     }
     for panel in panels:
         since = len(aws.calls)
