@@ -243,7 +243,7 @@ def more_row(panel: Panel, check: Check, first: Problem, more: int) -> Row:
         detail=(("Folded", f"{more} more from the check “{check.title}”, {first.severity.name} and below: only "
                            f"its worst {FOLD_AFTER} are listed here, so one check cannot bury the others"),
                 ("enter", f"opens the {panel.title} panel, where all of them are")),
-        data={"panel": panel.id, "path": (), "severity": int(first.severity)},
+        data={"panel": panel.id, "path": (), "severity": int(first.severity), "count": more},
     )
 
 

@@ -98,7 +98,8 @@ class Level:
     def failing(self) -> int:
         """How many rows are failing (the crumb shows it every second): counted once per refresh."""
         if self._failing is None or self._failing[0] is not self.rows:
-            self._failing = (self.rows, sum(1 for r in self.rows if is_failing(r.status)))
+            # A folded triage row ("162 more like these") stands for its count.
+            self._failing = (self.rows, sum(r.data.get("count", 1) for r in self.rows if is_failing(r.status)))
         return self._failing[1]
 
 
