@@ -106,6 +106,10 @@ async def test_a_paused_reader_keeps_their_lines_and_matches_while_old_ones_drop
         assert viewer.current_line() == LogLine(1_001, "s/1", "needle 1001")
         assert "needle 1001" in screen_text(viewer)
         viewer.arrived(viewer.follower, lines(1_510, 800))  # the needles are gone from the buffer
+        viewer.update_status()
+        await pilot.pause()
+        assert "0 matches" in str(viewer.query_one("#status").render())  # the count forgets them at once
+        assert viewer.current_line() is None  # `y` says the match has gone, rather than copy another line
         await pilot.press("n")
         assert viewer.matches == [] and viewer.current_line() == LogLine(2_309, "s/1", "line 2309")
 

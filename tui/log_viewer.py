@@ -307,7 +307,8 @@ class LogViewer(Screen[None]):
         if self.buffer.dropped:
             text.append(f" ({self.buffer.dropped:,} older dropped)", style="dim")
         if self.search:
-            text.append(f"  /{clean(self.search, limit=20)} {len(self.matches)} matches", style="yellow")
+            held = len(self.matches) - bisect_left(self.matches, self.buffer.dropped)  # not those dropped since
+            text.append(f"  /{clean(self.search, limit=20)} {held} matches", style="yellow")
         if self.error:
             text.append(f"  {clean(self.error, limit=100)}", style="bold red")
         self.query_one("#status", Static).update(text)
@@ -438,17 +439,20 @@ class LogViewer(Screen[None]):
         self.update_status()
 
     def current_line(self) -> LogLine | None:
+        """The current match, None when it has left the buffer; without one, the newest line."""
         lines = self.buffer.lines
         if self.matches and self.match_index >= 0:
             position = self.matches[self.match_index] - self.buffer.dropped
-            if 0 <= position < len(lines):
-                return lines[position]
+            return lines[position] if 0 <= position < len(lines) else None
         return lines[-1] if lines else None
 
     def action_copy(self) -> None:
         """Copy the current match (or the newest line) through the terminal: OSC 52 works over SSH."""
         line = self.current_line()
-        if line is not None:
+        if line is None and self.buffer.lines:
+            self.app.notify("The current match has left the buffer (its oldest lines are dropped): n goes to the next.",
+                            timeout=4)
+        elif line is not None:
             self.app.copy_to_clipboard(line.message)
             self.app.notify("Copied the line to the clipboard.", timeout=2)
 
