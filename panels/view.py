@@ -37,7 +37,7 @@ from tui.table import VirtualTable
 
 REFRESH_SECONDS = 15.0
 RENDERED_ROWS = 1_000  # rows kept rendered as rich Text: a few screens' worth
-FILTER_INLINE_ROWS = 2_000  # longer lists are filtered in a thread worker, so typing never waits on a pass
+FILTER_INLINE_ROWS = 2_000  # longer lists are filtered in FILTER_THREAD, so typing never waits on a pass
 # One long-lived thread for long lists' filter passes: a Textual thread worker took 5 ms to start,
 # which often cost a keystroke a second frame.
 FILTER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="filter")
@@ -81,7 +81,7 @@ class Level:
     def haystacks(self) -> dict[str, str]:
         """Each row's text in lower case, built once per refresh: a filter keystroke only scans it."""
         if self._haystacks is None or self._haystacks[0] is not self.rows:
-            self._haystacks = (self.rows, {row.key: row.text().lower() for row in self.rows})
+            self._haystacks = (self.rows, lowered(self.rows))
         return self._haystacks[1]
 
     def arranged(self) -> tuple[list[Row], list[str]]:
@@ -90,10 +90,13 @@ class Level:
         (filtering an ordered list keeps its order: the same rows as sorting the filtered ones)."""
         order = (self.sort_column, self.sort_reverse)
         if self._arranged is None or self._arranged[0] is not self.rows or self._arranged[1] != order:
-            rows = arrange(self.rows, column=self.sort_column, reverse=self.sort_reverse)
-            haystacks = self.haystacks()
-            self._arranged = (self.rows, order, rows, [haystacks[row.key] for row in rows])
+            self._arranged = (self.rows, order, *in_order(self.rows, self.haystacks(), order))
         return self._arranged[2], self._arranged[3]
+
+    def takes_partial_rows(self) -> bool:
+        """Rows published before a refresh is done are shown only before the first load (a refresh
+        never shrinks a list on screen), or always where each partial is the whole (triage)."""
+        return self.loaded_at is None or self.source.publishes_whole
 
     def failing(self) -> int:
         """How many rows are failing (the crumb shows it every second): counted once per refresh."""
@@ -117,14 +120,23 @@ class Ready:
     widths: list[int]
 
 
+def lowered(rows: list[Row]) -> dict[str, str]:
+    """Each row's text in lower case, by key: what a filter scans."""
+    return {row.key: row.text().lower() for row in rows}
+
+
+def in_order(rows: list[Row], haystacks: dict[str, str], order: tuple[int | None, bool]
+             ) -> tuple[list[Row], list[str]]:
+    """The rows in display order (the sort column, else failing first), their lower-case text alongside."""
+    arranged = arrange(rows, column=order[0], reverse=order[1])
+    return arranged, [haystacks[row.key] for row in arranged]
+
+
 def make_ready(level: Level, rows: list[Row], measured: dict[str, tuple[Row, list[int]]]) -> Ready:
     """Pure (no widget): runs in the worker. `measured` is the view's width cache, shared with the
     UI thread by single gets and sets only."""
-    haystacks = {row.key: row.text().lower() for row in rows}
-    order = (level.sort_column, level.sort_reverse)
-    arranged = arrange(rows, column=order[0], reverse=order[1])
-    return Ready(rows, haystacks, order, arranged, [haystacks[row.key] for row in arranged],
-                 measure_rows(level.source, rows, measured))
+    haystacks, order = lowered(rows), (level.sort_column, level.sort_reverse)
+    return Ready(rows, haystacks, order, *in_order(rows, haystacks, order), measure_rows(level.source, rows, measured))
 
 
 def wide_index(source: Source) -> int | None:
@@ -288,8 +300,8 @@ class PanelView(Vertical):
             return make_ready(level, rows, measured) if level.source is source else None
 
         def show(rows: list[Row], total: int | None) -> None:  # rows so far: a list's first pages, triage's checks
-            if worker.is_cancelled or (level.loaded_at is not None and not source.publishes_whole):
-                return  # a refresh never shrinks a list on screen (partial): no work for rows it would drop
+            if worker.is_cancelled or not level.takes_partial_rows():
+                return  # no work for rows the view would drop
             self.app.call_from_thread(self.partial, generation, rows, total, ready(rows))
 
         try:
@@ -311,8 +323,7 @@ class PanelView(Vertical):
         still marked loading, with a counter. A list's first pages only before its first load: a
         refresh never shrinks the list on screen."""
         level = self.level
-        if generation != self.generation or not self.busy or (
-                level.loaded_at is not None and not level.source.publishes_whole):
+        if generation != self.generation or not self.busy or not level.takes_partial_rows():
             return
         level.adopt(rows, ready)
         level.expected = total
