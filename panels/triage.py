@@ -187,46 +187,42 @@ class TriagePanel(Panel):
     def assemble(self, aws: AwsSession, checks: list[tuple[Panel, Check]], done: dict[str, CheckResult],
                  started: float, partial: bool = False) -> list[Row]:
         rows: list[Row] = []
-        problems: list[tuple[Problem, float | None]] = []
-        origin: dict[int, tuple[Panel, Check]] = {}  # each problem's check, to fold a long one
+        problems: list[Found] = []
         oldest = started
         for panel, check in checks:
             key = f"{aws.account}/{aws.region}/{panel.id}:{check.id}"  # several sessions share it
             result = done.get(f"{panel.id}:{check.id}")
-            found: list[tuple[Problem, float | None]] = []
             if result is None:  # still running (a partial result): what it found last time
                 if partial and key in self.last_good:
-                    found = [(p, None) for p in self.last_good[key][0]]
-            elif result.ran:
+                    problems += [(p, None, panel, check) for p in self.last_good[key][0]]
+                continue
+            if result.ran:
                 self.last_good[key] = (result.problems, started)
-                found = [(p, None) for p in result.problems]
+                problems += [(p, None, panel, check) for p in result.problems]
             elif key in self.last_good:
                 kept, at = self.last_good[key]
-                found = [(p, at) for p in kept]
+                problems += [(p, at, panel, check) for p in kept]
                 oldest = min(oldest, at)
-            if result is not None:
-                rows += [incomplete_row(Incomplete(panel, result.check, f)) for f in result.failures]
-            problems += found
-            origin.update((id(p), (panel, check)) for p, _ in found)
+            rows += [incomplete_row(Incomplete(panel, result.check, f)) for f in result.failures]
         if not partial:
             self.as_of = oldest if oldest < started else None  # only when a failed check kept older data
-        order = {id(p): i for i, p in enumerate(sort_problems([p for p, _ in problems]))}
+        order = {id(p): i for i, p in enumerate(sort_problems([item[0] for item in problems]))}
         problems.sort(key=lambda item: order[id(item[0])])
-        return rows + folded(problems, origin)
+        return rows + folded(problems)
 
 
 FOLD_AFTER = 5  # problems of one check shown in triage before the rest become one row
+Found = tuple[Problem, float | None, Panel, Check]  # a problem, when it was read if stale, and its check
 
 
-def folded(problems: list[tuple[Problem, float | None]], origin: dict[int, tuple[Panel, Check]]) -> list[Row]:
+def folded(problems: list[Found]) -> list[Row]:
     """The problems' rows, worst first, but at most FOLD_AFTER of each check: the rest of a check
     that found many (167 critical CVEs) is one row where the first of them would be, so they do not
     bury the one crash loop below them. The panel has them all; `triage --json` lists them all."""
-    counts = Counter(id(origin[id(p)][1]) for p, _ in problems)
+    counts = Counter(id(check) for *_, check in problems)
     shown: Counter[int] = Counter()
     rows: list[Row] = []
-    for p, stale_at in problems:
-        panel, check = origin[id(p)]
+    for p, stale_at, panel, check in problems:
         shown[id(check)] += 1
         if counts[id(check)] <= FOLD_AFTER + 1 or shown[id(check)] <= FOLD_AFTER:
             rows.append(problem_row(p, stale_at))
