@@ -10,7 +10,9 @@ the demo's small account is seeded beside it for comparison.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
+import resource
 import statistics
 import subprocess
 import sys
@@ -80,6 +82,56 @@ async def launch(aws: Any) -> tuple[float, float, int]:
         while triage.busy or triage.level.loaded_at is None:
             await pilot.pause(0.005)
         return first, time.perf_counter() - start, len(triage.shown)
+
+
+async def everything_loaded(endpoint: str) -> dict[str, float]:
+    """The console with every large list of the scale account loaded (triage, 5,000 tasks, 20,000
+    findings, 10,000 snapshots, 2,000 executions), each level open in its panel as a user leaves
+    them, then refreshed: its peak and current resident memory, in MB."""
+    from actions.audit import AuditLog
+    from panels.ecs import EcsTasks
+    from panels.stepfunctions import Executions, StepFunctionsPanel
+    from tui.app import WatchkeeperApp
+
+    aws = fresh(endpoint, SCALE_REGION)
+    app = WatchkeeperApp(aws, audit=AuditLog(Path("/tmp/wk-bench-audit.jsonl")))
+    machine = StepFunctionsPanel().rows(fresh(endpoint, SCALE_REGION))[0]
+    levels = {"triage": None, "ecs": EcsTasks("scale", "scale", "api"), "inspector": None, "snapshots": None,
+              "stepfunctions": Executions(machine.key, machine.name)}
+    rows = {}
+    async with app.run_test(size=(120, 36)) as pilot:
+        for panel, level in levels.items():
+            await app.action_show_panel(panel)
+            view = app.current_view
+            if level is not None:
+                view.push(level)
+            await pilot.pause(0.05)
+            while view.busy or view.level.loaded_at is None:
+                await pilot.pause(0.02)
+            rows[panel] = len(view.level.rows)
+        for view in app.views:  # and refreshed once, as each is every 15 s while on screen
+            if view.is_mounted:
+                view.refresh_now()
+                await pilot.pause(0.05)
+                while view.busy:
+                    await pilot.pause(0.02)
+        await pilot.pause(1)
+        return {"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "now_mb": rss_now(),
+                **{f"rows_{k}": float(v) for k, v in rows.items()}}
+
+
+def rss_now() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def memory(endpoint: str) -> dict[str, float]:
+    """everything_loaded() in a process of its own, so nothing measured before counts."""
+    out = subprocess.run([sys.executable, __file__, "--memory", endpoint], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent, check=True, timeout=600)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def raw_tasks(endpoint: str) -> float:
@@ -247,6 +299,9 @@ def economy(endpoint: str, scale: Any, panels: list[Any], executions: Any, machi
 def main() -> None:
     if "--serve" in sys.argv[1:]:
         serve()
+        return
+    if "--memory" in sys.argv[1:]:
+        print(json.dumps(asyncio.run(everything_loaded(sys.argv[-1]))))
         return
     figures = scale_figures()
     width = max(len(name) for name, _ in figures)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from rich.text import Text
 from textual import events, on, work
@@ -38,6 +39,8 @@ from tui.table import VirtualTable
 REFRESH_SECONDS = 15.0
 RENDERED_ROWS = 1_000  # rows kept rendered as rich Text: a few screens' worth
 FILTER_INLINE_ROWS = 2_000  # longer lists are filtered in FILTER_THREAD, so typing never waits on a pass
+# Each row's cell widths by key, with the cells they were measured for.
+Measured = dict[str, tuple[tuple[Any, ...], list[int]]]
 # One long-lived thread for long lists' filter passes: a Textual thread worker took 5 ms to start,
 # which often cost a keystroke a second frame.
 FILTER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="filter")
@@ -132,7 +135,7 @@ def in_order(rows: list[Row], haystacks: dict[str, str], order: tuple[int | None
     return arranged, [haystacks[row.key] for row in arranged]
 
 
-def make_ready(level: Level, rows: list[Row], measured: dict[str, tuple[Row, list[int]]]) -> Ready:
+def make_ready(level: Level, rows: list[Row], measured: Measured) -> Ready:
     """Pure (no widget): runs in the worker. `measured` is the view's width cache, shared with the
     UI thread by single gets and sets only."""
     haystacks, order = lowered(rows), (level.sort_column, level.sort_reverse)
@@ -145,17 +148,23 @@ def wide_index(source: Source) -> int | None:
     return source.wide_column % count if count else None
 
 
-def measure_rows(source: Source, rows: list[Row], measured: dict[str, tuple[Row, list[int]]]) -> list[int]:
-    """Each column's widest cell over `rows`, measuring only rows that are new or changed."""
+def measure_rows(source: Source, rows: list[Row], measured: Measured) -> list[int]:
+    """Each column's widest cell over `rows`, measuring only rows whose cells are new or changed.
+    `measured` is then these rows' only: a refresh's old rows and rows gone are not kept alive by it."""
     wide, widest = wide_index(source), [0] * len(source.columns)
+    fresh: Measured = {}
     for row in rows:
         known = measured.get(row.key)
-        if known is None or (known[0] is not row and known[0] != row):
+        if known is not None and (known[0] is row.cells or known[0] == row.cells):
+            widths = known[1]
+        else:
             widths = [(wide_cell if index == wide else cell)(v).cell_len for index, v in enumerate(row.cells)]
-            known = measured[row.key] = (row, widths)
-        for index, width in enumerate(known[1][:len(widest)]):
+        fresh[row.key] = (row.cells, widths)
+        for index, width in enumerate(widths[:len(widest)]):
             if width > widest[index]:
                 widest[index] = width
+    measured.clear()  # single dict operations: the UI thread may read it meanwhile (a miss re-measures)
+    measured.update(fresh)
     return widest
 
 
@@ -226,7 +235,7 @@ class PanelView(Vertical):
         self.pending_path: list[str] = []
         self.shown: dict[str, Row] = {}
         # Each row's cell widths, measured once; its rendered cells only while recently on screen.
-        self.measured: dict[str, tuple[Row, list[int]]] = {}
+        self.measured: Measured = {}
         self.rendered: OrderedDict[str, tuple[Row, list[Text]]] = OrderedDict()
         self.footer_actions: frozenset[str] = frozenset()
         self.waiting = ""
