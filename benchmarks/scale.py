@@ -1,6 +1,6 @@
 """`benchmarks/run.py --scale`: a large account in a moto server of its own process (as AWS is not
-in ours), and what triage and the big lists cost there (time and requests; medians of several
-runs, with min to max).
+in ours), and what triage and the big lists cost there (time, requests, and the console's memory
+with them all loaded; medians of several runs, with min to max).
 
 Seeded (tui/demo/scale.py): 5,000 ECS tasks in one service (30 stopped by a crash), 20,000
 Inspector findings (500 CRITICAL/HIGH), 10,000 EBS snapshots, 2,000 Step Functions executions;
@@ -256,6 +256,9 @@ def scale_figures(runs: int = 3) -> list[tuple[str, str]]:
             out.append((f"{label}: raw boto3 s", spread([raw(endpoint) for _ in range(runs)])))
 
         out += economy(endpoint, scale, service_panels(), Executions, StepFunctionsPanel)
+        loaded = [memory(endpoint) for _ in range(runs)]
+        out.append(("everything loaded and refreshed: peak RSS MB", spread([m["peak_mb"] for m in loaded])))
+        out.append(("  rows", ", ".join(f"{k[5:]} {int(v):,}" for k, v in loaded[0].items() if k.startswith("rows_"))))
     return out
 
 

@@ -94,6 +94,11 @@ def test_inspector_critical_and_exploitable_high(aws: AwsSession) -> None:
     problems = InspectorPanel().problems(aws)
     assert [p.severity for p in problems] == [Severity.CRITICAL, Severity.HIGH]
     assert all("exploit available" in p.reason for p in problems)
+    detail = dict(rows[0].detail)  # formatted when shown (20,000 findings), the same each time
+    assert list(detail) == ["Title", "Severity", "Status", "Resource", "Packages", "Exploit available", "CVSS",
+                            "Remediation", "Remediation URL", "First / last seen", "Description"]
+    assert detail["Severity"].startswith("CRITICAL · score") and detail["Resource"].endswith(rows[0].data["resource"])
+    assert dict(rows[0].detail) == detail
 
 
 def test_snapshots_error_and_stale_volume(aws: AwsSession) -> None:

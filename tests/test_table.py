@@ -167,6 +167,20 @@ async def test_new_rows_are_measured_lowercased_and_ordered_in_the_worker(
         assert threads[-1] == threading.main_thread().name
 
 
+def test_the_width_cache_holds_only_the_current_rows() -> None:
+    """Each row's widths are kept for the next refresh, with the cells they were measured for; a
+    refresh's old rows (equal, not the same objects) and rows gone are not kept alive by it."""
+    from panels.view import measure_rows
+
+    source, measured = Synthetic(), {}
+    old = [Row(key=f"k{i}", name=f"r{i}", cells=(f"resource-{i}", "OK", i, "reason")) for i in range(3)]
+    widest = measure_rows(source, old, measured)
+    new = [Row(key=r.key, name=r.name, cells=tuple(list(r.cells))) for r in old[1:]]
+    assert measure_rows(source, new, measured) == widest
+    assert set(measured) == {row.key for row in new}
+    assert all(measured[row.key][0] is row.cells for row in new)
+
+
 async def test_a_burst_of_filter_keys_settles_once_at_the_final_text(audit: AuditLog) -> None:
     """A paste or keys over SSH: each key is handled once, nothing writes older text back into
     the box, and the filter belongs to this level only."""
