@@ -20,7 +20,7 @@ from panels.model import (
     age,
     chunks,
     describe_failures,
-    newest_first,
+    newest,
     now,
     paginate,
     streamed,
@@ -297,7 +297,7 @@ class EcsTasks(Source):
                 yield [t for t in answer.get("tasks", []) if t.get("group") == f"service:{self.service}"]
 
         return streamed(batches(), self.task_row, total=len(arns),
-                        order=lambda tasks: newest_first(tasks, lambda t: t.get("startedAt") or t.get("createdAt")))
+                        order=newest(lambda t: t.get("startedAt") or t.get("createdAt")))
 
     def task_row(self, t: dict[str, Any]) -> Row:
         arn = t.get("taskArn", "")

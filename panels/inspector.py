@@ -49,10 +49,6 @@ def finding_pages(aws: AwsSession, criteria: dict[str, Any]) -> Iterator[list[di
         yield page.get("findings", [])
 
 
-def worst_first(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(found, key=lambda f: rank(f.get("severity")))
-
-
 # The botocore model requires a Finding's findingArn, severity, status, resources (each with type and
 # id) and a few more; packageVulnerabilityDetails, title and exploitAvailable are optional.
 def finding_arn(f: dict[str, Any]) -> str:
@@ -182,7 +178,8 @@ class InspectorPanel(Panel):
         # Which scans are on only decorates the summary line: without it the findings still list.
         self.scans = tolerate(aws, "scan status", lambda: scan_status(aws), "scans ?")
         criteria = {"findingStatus": [{"comparison": "EQUALS", "value": self.status}]} if self.status else {}
-        return streamed(finding_pages(aws, criteria), finding_row, order=worst_first)  # 20,000: shown as they come
+        return streamed(finding_pages(aws, criteria), finding_row,  # 20,000: shown as they come
+                        order=lambda f: rank(f.get("severity")))
 
     def summary(self, rows: list[Row]) -> Text:
         return severity_bar(rows, self.scans)

@@ -153,25 +153,30 @@ def publish(rows: list[Row], total: int | None = None) -> None:
 
 
 def streamed(pages: Iterable[Sequence[T]], row: Callable[[T], Row], *, total: int | None = None,
-             order: Callable[[list[T]], list[T]] = list) -> list[Row]:
+             order: Callable[[T], Any] | None = None) -> list[Row]:
     """The rows of items read page by page, published while more pages follow: at the first page
     and each time their number has doubled since, so a 20,000-row list shows its first rows at once
     and publishing costs at most twice the rows in all. Whether more follow is known from `total`
     (items expected, where the source knows it), else by reading the next page first (so a
-    one-page list publishes nothing)."""
-    items: list[T] = []
+    one-page list publishes nothing). Each item becomes its row, with its sort key `order(item)`,
+    as its page arrives: a 20,000-item answer is not held whole beside its rows."""
+    done: list[tuple[Any, Row]] = []
     next_at = 0
+
+    def rows() -> list[Row]:
+        return [r for _, r in sorted(done, key=lambda pair: pair[0])] if order else [r for _, r in done]
+
     pages = iter(pages)
     page = next(pages, None)
     while page is not None:
-        items += page
+        done += [(order(item) if order else None, row(item)) for item in page]
         following = next(pages, None) if total is None else None
-        more = following is not None if total is None else len(items) < total
-        if more and len(items) >= next_at:
-            publish([row(item) for item in order(items)], total)
-            next_at = 2 * len(items)
+        more = following is not None if total is None else len(done) < total
+        if more and len(done) >= next_at:
+            publish(rows(), total)
+            next_at = 2 * len(done)
         page = following if total is None else next(pages, None)
-    return [row(item) for item in order(items)]
+    return rows()
 
 
 def tolerate(aws: AwsSession, what: str, read: Callable[[], T], default: T) -> T:
@@ -383,14 +388,18 @@ def paginate(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[A
         yield from page.get(key, [])
 
 
-def newest_first(items: Iterable[T], moment: Callable[[T], datetime | None]) -> list[T]:
-    """Sorted by a timestamp, newest first; items without one go last (never compared with it)."""
+def newest(moment: Callable[[T], datetime | None]) -> Callable[[T], tuple[bool, float]]:
+    """A sort key: newest first by a timestamp; items without one go last (never compared with it)."""
 
     def key(item: T) -> tuple[bool, float]:
         found = utc(moment(item))
-        return (found is not None, found.timestamp() if found else 0.0)
+        return (found is None, -found.timestamp() if found else 0.0)
 
-    return sorted(items, key=key, reverse=True)
+    return key
+
+
+def newest_first(items: Iterable[T], moment: Callable[[T], datetime | None]) -> list[T]:
+    return sorted(items, key=newest(moment))
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

@@ -18,6 +18,7 @@ from panels.model import (
     Severity,
     Source,
     age,
+    newest,
     newest_first,
     now,
     paginate,
@@ -332,7 +333,7 @@ class SnapshotsPanel(Panel):
         pages = (page.get("Snapshots", []) for page in aws.client("ec2").get_paginator("describe_snapshots")
                  .paginate(OwnerIds=["self"], PaginationConfig={"PageSize": 1_000}))
         return streamed(pages, lambda s: self.snapshot_row(s, names, aws.region),  # 10,000: shown as they come
-                        order=lambda found: newest_first(found, lambda s: s.get("StartTime")))
+                        order=newest(lambda s: s.get("StartTime")))
 
     @staticmethod
     def snapshot_row(s: dict[str, Any], names: dict[str, str], region: str | None) -> Row:
