@@ -75,10 +75,16 @@ def resource_label(rid: str) -> str:
     return rid
 
 
+def members(items: Any) -> list[dict[str, Any]]:
+    """The dict entries of a list member (JSON lets a list hold nulls; botocore passes them on)."""
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
 @dataclass(frozen=True, slots=True)
 class FindingDetail:
-    """A finding's detail pane, formatted when it is iterated (shown, exported): formatted up front,
-    the ten lines of 20,000 findings held ~20 MB. The values are the response's own."""
+    """A finding's detail pane, laid out when it is iterated (shown, exported): built up front, the
+    eleven labelled lines of 20,000 findings held ~20 MB. Scalars are the response's own values;
+    its lists (packages, CVSS scores) are kept as the one line each that the pane shows."""
 
     title: str
     severity: str | None
@@ -90,31 +96,31 @@ class FindingDetail:
     description: str
     kind: str
     rid: str
-    packages: list[dict[str, Any]]
-    cvss: list[dict[str, Any]]
-    recommendation: dict[str, Any]
-    source_url: str | None
+    packages: str
+    cvss: str
+    remediation: str
+    url: str
 
     @classmethod
     def of(cls, f: dict[str, Any], details: dict[str, Any]) -> FindingDetail:
+        recommendation = (f.get("remediation") or {}).get("recommendation") or {}
+        packages = "; ".join(f"{p.get('name')} {p.get('version')} → fixed in {p.get('fixedInVersion', 'no fix yet')}"
+                             for p in members(details.get("vulnerablePackages"))) or "-"
+        cvss = "; ".join(f"{c.get('baseScore')} {c.get('scoringVector', '')} ({c.get('source', '')})"
+                         for c in members(details.get("cvss"))) or "-"
         return cls(f.get("title", ""), f.get("severity"), f.get("inspectorScore", "-"), f.get("status", "-"),
                    f.get("type", "-"), f.get("exploitAvailable", "-"),
                    (f.get("firstObservedAt"), f.get("lastObservedAt")), f.get("description", "-"), *resource(f),
-                   details.get("vulnerablePackages") or [], details.get("cvss") or [],
-                   (f.get("remediation") or {}).get("recommendation") or {}, details.get("sourceUrl"))
+                   packages, cvss, recommendation.get("text", "-"),
+                   recommendation.get("Url") or details.get("sourceUrl") or "-")
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
-        cvss = "; ".join(f"{c.get('baseScore')} {c.get('scoringVector', '')} ({c.get('source', '')})"
-                         for c in self.cvss) or "-"
-        packages = "; ".join(f"{p.get('name')} {p.get('version')} → fixed in {p.get('fixedInVersion', 'no fix yet')}"
-                             for p in self.packages) or "-"
         yield from (
             ("Title", self.title), ("Severity", f"{self.severity} · score {self.score}"),
-            ("Status", f"{self.status} · {self.type}"), ("Resource", f"{self.kind} {self.rid}"), ("Packages", packages),
-            ("Exploit available", self.exploit), ("CVSS", cvss),
-            ("Remediation", self.recommendation.get("text", "-")),
-            ("Remediation URL", self.recommendation.get("Url") or self.source_url or "-"),
-            ("First / last seen", f"{when(utc(self.seen[0]))} / {when(utc(self.seen[1]))}"),
+            ("Status", f"{self.status} · {self.type}"), ("Resource", f"{self.kind} {self.rid}"),
+            ("Packages", self.packages), ("Exploit available", self.exploit), ("CVSS", self.cvss),
+            ("Remediation", self.remediation), ("Remediation URL", self.url),
+            ("First / last seen", f"{when(self.seen[0])} / {when(self.seen[1])}"),
             ("Description", self.description),
         )
 
@@ -122,7 +128,7 @@ class FindingDetail:
 def finding_row(f: dict[str, Any]) -> Row:
     kind, rid = resource(f)
     details = f.get("packageVulnerabilityDetails") or {}
-    packages = details.get("vulnerablePackages") or []
+    packages = members(details.get("vulnerablePackages"))
     first = packages[0] if packages else {}
     return Row(
         key=finding_arn(f), name=vulnerability(f), status=f.get("severity", ""),

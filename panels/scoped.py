@@ -8,9 +8,9 @@ inner row and its session, so drilling down, actions, runbooks and logs reach th
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -36,6 +36,19 @@ def where(aws: AwsSession) -> str:
 def unscoped(row: Row) -> tuple[Row, AwsSession | None]:
     """The row as its own source made it, and the session it came from (None: the console's)."""
     return row.data.get(INNER, row), row.data.get(SCOPE)
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # a session is compared by identity
+class ScopedDetail:
+    """A row's detail led by the account and region it was read in, laid out when shown (as the
+    row's own may be: Inspector's findings)."""
+
+    session: AwsSession
+    inner: Iterable[tuple[str, Any]]
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        yield from (("Account", self.session.where), ("Region", self.session.region or "-"))
+        yield from self.inner
 
 
 class ScopedSource(Source):
@@ -103,7 +116,7 @@ class ScopedSource(Source):
             path = row.data["path"]
             data["path"] = (scoped_key(session, path[0]), *path[1:])
         return replace(row, key=scoped_key(session, row.key), cells=(session.label, session.region, *row.cells),
-                       detail=(("Account", session.where), ("Region", session.region or "-"), *row.detail),
+                       detail=ScopedDetail(session, row.detail),
                        data=data)
 
     def drill(self, row: Row) -> Source | None:

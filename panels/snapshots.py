@@ -5,6 +5,8 @@ One question: if this volume or database dies tonight, is there a recent, good c
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -332,14 +334,15 @@ class SnapshotsPanel(Panel):
         # while the rest of a 10,000-snapshot account is still being read.
         pages = (page.get("Snapshots", []) for page in aws.client("ec2").get_paginator("describe_snapshots")
                  .paginate(OwnerIds=["self"], PaginationConfig={"PageSize": 1_000}))
-        return streamed(pages, lambda s: self.snapshot_row(s, names, aws.region),  # 10,000: shown as they come
+        unnamed = itertools.count()  # keys for snapshots without an id (required, but…)
+        return streamed(pages, lambda s: self.snapshot_row(s, names, aws.region, unnamed),  # 10,000: as they come
                         order=newest(lambda s: s.get("StartTime")))
 
     @staticmethod
-    def snapshot_row(s: dict[str, Any], names: dict[str, str], region: str | None) -> Row:
+    def snapshot_row(s: dict[str, Any], names: dict[str, str], region: str | None, unnamed: Iterator[int]) -> Row:
         sid, volume = s.get("SnapshotId") or "", s.get("VolumeId") or ""
         return Row(
-            key=sid or f"?{id(s)}", name=sid or UNKNOWN, status=s.get("State", ""),  # ids are required, but…
+            key=sid or f"?{next(unnamed)}", name=sid or UNKNOWN, status=s.get("State", ""),
             cells=(sid or UNKNOWN, names.get(volume) or volume or "-",
                    s.get("State", ""), s.get("Progress", "-"), when(s.get("StartTime")),
                    age(s.get("StartTime")), s.get("Description", "")),

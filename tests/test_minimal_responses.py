@@ -57,6 +57,11 @@ def reachable(panel: Panel, aws: AwsSession, problems: list[str]) -> list[tuple[
                 problems.append(f"{name}.load raised {type(exc).__name__}: {exc} at {where(exc)}")
                 continue
             problems += [f"{name} gap: {text}" for text in unexpected(listing.gaps)]
+            for row in listing.rows:  # the detail pane (some are laid out only when shown)
+                try:
+                    dict(row.detail)
+                except Exception as exc:
+                    problems.append(f"{name} detail of {row.key} raised {type(exc).__name__}: {exc} at {where(exc)}")
             loaded.append((source, listing))
             if not listing.rows:
                 continue
@@ -103,3 +108,16 @@ def test_the_stub_answers_every_read_the_sources_declare() -> None:
         model = boto.client(service).meta.service_model.operation_model(name)
         for mode in MODES:
             assert isinstance(response(model, mode), dict), key
+
+
+def test_a_finding_whose_lists_hold_nulls_still_shows() -> None:
+    """JSON lets a list hold null and botocore passes it on: the row and its detail pane (laid out
+    when shown, on the UI thread) skip it instead of raising."""
+    from panels.inspector import finding_row
+
+    row = finding_row({"findingArn": "arn:aws:inspector2:us-east-1:123456789012:finding/x", "severity": "HIGH",
+                       "resources": [{"id": "i-1", "type": "AWS_EC2_INSTANCE"}],
+                       "packageVulnerabilityDetails": {"vulnerablePackages": [None, {"name": "openssl"}],
+                                                       "cvss": [None]}})
+    detail = dict(row.detail)
+    assert row.cells[4] == "openssl" and detail["Packages"].startswith("openssl") and detail["CVSS"] == "-"

@@ -84,3 +84,24 @@ async def test_the_list_grows_with_a_counter_and_a_refresh_never_shrinks_it(slow
             assert len(view.shown) == TASKS
             await pilot.pause(0.1)
         slow_describe.latency = 0  # the app waits for its workers at exit
+
+
+def test_snapshots_without_ids_keep_distinct_keys() -> None:
+    """Ids are required but a server may omit one: each such row still has a key of its own, also
+    when the list arrives in pages whose answers are freed as they become rows."""
+    from datetime import UTC, datetime, timedelta
+    from itertools import count
+
+    from panels.model import newest, streamed
+    from panels.snapshots import SnapshotsPanel
+
+    start, unnamed = datetime(2024, 1, 1, tzinfo=UTC), count()
+
+    def pages() -> Iterator[list[dict[str, Any]]]:
+        for page in range(5):
+            yield [{"VolumeId": f"vol-{page}-{i}", "State": "completed",
+                    "StartTime": start + timedelta(minutes=page * 100 + i)} for i in range(100)]
+
+    rows = streamed(pages(), lambda s: SnapshotsPanel.snapshot_row(s, {}, "us-east-1", unnamed),
+                    order=newest(lambda s: s.get("StartTime")))
+    assert len({row.key for row in rows}) == len(rows) == 500

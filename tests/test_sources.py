@@ -99,6 +99,8 @@ def test_inspector_critical_and_exploitable_high(aws: AwsSession) -> None:
                             "Remediation", "Remediation URL", "First / last seen", "Description"]
     assert detail["Severity"].startswith("CRITICAL · score") and detail["Resource"].endswith(rows[0].data["resource"])
     assert dict(rows[0].detail) == detail
+    kept = [getattr(rows[0].detail, name) for name in rows[0].detail.__slots__]  # type: ignore[attr-defined]
+    assert not any(isinstance(value, dict | list) for value in kept)  # no response structure kept alive
 
 
 def test_snapshots_error_and_stale_volume(aws: AwsSession) -> None:
