@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import statistics
 import sys
 import time
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rss import rss_mb  # benchmarks/, the script's own directory
 
 from actions.audit import AuditLog
 from panels.model import LogTarget
@@ -52,10 +53,6 @@ def message(n: int) -> str:
 def events(n: int) -> list[dict[str, Any]]:
     return [{"timestamp": 1_700_000_000_000 + n + i, "logStreamName": f"ecs/app/{i % 4}", "message": message(n + i)}
             for i in range(BATCH)]
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 async def ingest(pilot: Any, viewer: LogViewer, total: int, *, raw: bool) -> float:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import resource
 import statistics
 import subprocess
 import sys
@@ -88,6 +87,8 @@ async def everything_loaded(endpoint: str) -> dict[str, float]:
     """The console with every large list of the scale account loaded (triage, 5,000 tasks, 20,000
     findings, 10,000 snapshots, 2,000 executions), each level open in its panel as a user leaves
     them, then refreshed: its peak and current resident memory, in MB."""
+    from rss import rss_mb
+
     from actions.audit import AuditLog
     from panels.ecs import EcsTasks
     from panels.stepfunctions import Executions, StepFunctionsPanel
@@ -116,15 +117,8 @@ async def everything_loaded(endpoint: str) -> dict[str, float]:
                 while view.busy:
                     await pilot.pause(0.02)
         await pilot.pause(1)
-        return {"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "now_mb": rss_now(),
+        return {"peak_mb": rss_mb(), "now_mb": rss_mb("VmRSS"),
                 **{f"rows_{k}": float(v) for k, v in rows.items()}}
-
-
-def rss_now() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def memory(endpoint: str) -> dict[str, float]:
