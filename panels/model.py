@@ -399,6 +399,7 @@ def newest(moment: Callable[[T], datetime | None]) -> Callable[[T], tuple[bool, 
 
 
 def newest_first(items: Iterable[T], moment: Callable[[T], datetime | None]) -> list[T]:
+    """Sorted by a timestamp, newest first; undated items last."""
     return sorted(items, key=newest(moment))
 
 

@@ -137,7 +137,7 @@ def in_order(rows: list[Row], haystacks: dict[str, str], order: tuple[int | None
 
 def make_ready(level: Level, rows: list[Row], measured: Measured) -> Ready:
     """Pure (no widget): runs in the worker. `measured` is the view's width cache, shared with the
-    UI thread by single gets and sets only."""
+    UI thread by single dict operations only."""
     haystacks, order = lowered(rows), (level.sort_column, level.sort_reverse)
     return Ready(rows, haystacks, order, *in_order(rows, haystacks, order), measure_rows(level.source, rows, measured))
 
