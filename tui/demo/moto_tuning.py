@@ -2,7 +2,7 @@
 
 The demo must show its incident within two seconds of launch, and moto's import and first
 requests are a third of that. Each trim here removes repeated or unused work; none changes what
-the server answers.
+the server answers for the demo (see share_parsed_models for the one caveat).
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ def share_parsed_models() -> None:
     list, one per service for parsing requests), each parsing the same large JSON models again:
     EC2's model and endpoints.json were parsed five times, 0.15 s a copy. Every botocore session
     in the process shares the console's loader instead, so each model is parsed once. Must run
-    before moto's service models are imported."""
+    before moto's service models are imported. The one difference: moto's "moto-extras" (page sizes
+    for a few list calls, e.g. EMR's 50, and two EC2 error shapes) are not merged, as they would be
+    into the console's models too; the demo's lists are far shorter than a page."""
     import botocore.session
     import moto.core.utils
     from botocore import loaders
