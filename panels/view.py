@@ -470,9 +470,13 @@ class PanelView(Vertical):
         box.update(text)
 
     def restore_cursor(self) -> None:
+        """Rows arrived or changed: the cursor stays on the top row until the user moves it (the
+        worst problem, as rows arrive above the first ones), then on the row they chose, kept in view."""
         table, key = self.table, self.level.cursor_key
-        if key in self.shown:
-            table.move_cursor(row=table.get_row_index(key))
+        if key is None:
+            table.move_cursor(row=0, announce=False)
+        elif key in self.shown:
+            table.move_cursor(row=table.get_row_index(key), announce=False)
         self.selection_shown(self.current_row())
 
     def current_row(self) -> Row | None:
@@ -558,8 +562,13 @@ class PanelView(Vertical):
         self.screen.refresh_bindings()
 
     def jump(self, path: tuple[str, ...]) -> None:
-        """Open the resource at `path` (row keys from the top level down)."""
+        """Open the resource at `path` (row keys from the top level down), in the panel's first view
+        (the paths are its keys; another view, `v`, has keys of its own)."""
         del self.stack[1:]
+        root = self.stack[0].source
+        if root.label != self.panel.label:
+            self.stack[0] = Level(ScopedSource(self.panel, root.sessions) if isinstance(root, ScopedSource)
+                                  else self.panel)
         self.from_triage = True
         self.pending_path = list(path)
         self.level.filter = ""

@@ -80,6 +80,20 @@ async def test_enter_on_a_triage_problem_opens_it_in_its_panel(app: WatchkeeperA
         assert triage_row is not None and triage_row.name == "prod/checkout-api"
 
 
+async def test_a_triage_problem_opens_in_the_panels_first_view_whichever_is_shown(app: WatchkeeperApp) -> None:
+    """Triage's paths are the first view's keys: Inspector left grouped by CVE (v) still opens the finding."""
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, view_of(app, "triage"))
+        await pilot.press("7")
+        inspector = view_of(app, "inspector")
+        await loaded(pilot, inspector)
+        await pilot.press("v")
+        await loaded(pilot, inspector, "Inspector by CVE")
+        await pilot.press("1")
+        await jump_from_triage(pilot, app, "checkout-api@sha256:9f1c", "inspector", "CVE-2024-3094")
+        assert inspector.level.source.label == "Inspector"
+
+
 async def test_sorting_marks_the_column_and_sorts_ages_as_durations(app: WatchkeeperApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         triage = view_of(app, "triage")

@@ -277,3 +277,55 @@ async def test_an_error_showing_a_filter_result_reaches_the_app(audit: AuditLog)
             view.show_rows = boom  # type: ignore[method-assign]
             post(app, "/resource-1")
             await pilot.pause(0.5)
+
+
+async def test_the_cursor_row_is_always_on_screen(audit: AuditLog) -> None:
+    """A long list has a vertical scrollbar: the columns are laid out beside it (not under it, which
+    overflowed into a sideways scrollbar covering the last row), and End, PageDown and a row chosen
+    below the screen are drawn where they can be seen."""
+    app = synthetic_app(audit, Synthetic(count=2_000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await start(pilot, app, 2_000)
+        table = view.table
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # no sideways scrollbar
+        for key in ("end", "home", "pagedown", "pagedown"):
+            await pilot.press(key)
+            top = int(table.scroll_offset.y)
+            assert top <= table.cursor_row < top + table.scrollable_content_region.height - 1, key
+
+
+class Arriving(Synthetic):
+    """Each refresh adds a worse row above the others, as triage's checks finish."""
+
+    def rows(self, aws: AwsSession) -> list[Row]:
+        self.generation += 1
+        failing = range(self.count - self.generation, self.count)  # failing first: the newest on top
+        return [Row(key=f"k{i}", name=f"r{i}", status="FAILED" if i in failing else "OK",
+                    cells=(f"r{i}", "FAILED" if i in failing else "OK", i, "")) for i in range(self.count)]
+
+
+async def test_the_cursor_stays_on_top_until_moved_then_follows_its_row(audit: AuditLog) -> None:
+    app = synthetic_app(audit, Arriving(count=60))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await start(pilot, app, 60)
+        assert view.current_row() is not None and view.current_row().key == "k59"
+        view.refresh_now()  # k58 fails too and is listed above k59
+        await wait_for(pilot, lambda: not view.busy and view.level.rows[58].status == "FAILED")
+        assert view.table.cursor_row == 0 and view.current_row().key == "k58"  # the top row, not k59
+        await pilot.press("end")  # the user chose a row: it stays chosen and in view
+        chosen = view.current_row()
+        view.refresh_now()
+        await wait_for(pilot, lambda: not view.busy and view.level.rows[57].status == "FAILED")
+        assert view.current_row() is not None and chosen is not None and view.current_row().key == chosen.key
+        top = int(view.table.scroll_offset.y)
+        assert top <= view.table.cursor_row < top + view.table.scrollable_content_region.height - 1
+
+
+async def test_a_sort_arrow_is_never_cut_off(audit: AuditLog) -> None:
+    app = synthetic_app(audit, Synthetic(count=50))
+    async with app.run_test(size=(120, 24)) as pilot:
+        view = await start(pilot, app, 50)
+        for _ in range(3):
+            await pilot.press("s")
+            marked = [i for i, label in enumerate(view.table.labels) if "▲" in label.plain]
+            assert marked and all(view.table.widths[i] >= view.table.labels[i].cell_len for i in marked)

@@ -62,6 +62,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.cells: Callable[[int], Sequence[Text]] = lambda index: ()
         self.index: dict[str, int] = {}
         self.measured: list[int] = []  # each column's widest cell (header included)
+        self.row_widths: list[int] = []  # each column's widest cell in the rows
         self.widths: list[int] = []  # as laid out for the current width
         self.cursor_row = -1
         self._lines: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
@@ -73,8 +74,15 @@ class VirtualTable(ScrollView, can_focus=True):
         self.set_rows([], widths=[], cells=lambda index: ())
 
     def set_label(self, index: int, label: Text | str) -> None:
+        """A new header for a column (the sort arrow): the column is as wide as it needs again."""
         self.labels[index] = label if isinstance(label, Text) else Text(label)
+        self.measure_header()
         self.layout_columns()
+
+    def measure_header(self) -> None:
+        header = [label.cell_len for label in self.labels]
+        self.measured = [max(h, r) for h, r in zip(header, self.row_widths, strict=False)] + header[
+            len(self.row_widths):]
 
     def set_rows(self, keys: list[str], *, widths: Sequence[Sequence[int]],
                  cells: Callable[[int], Sequence[Text]]) -> None:
@@ -84,22 +92,36 @@ class VirtualTable(ScrollView, can_focus=True):
         current = self.keys[self.cursor_row] if 0 <= self.cursor_row < len(self.keys) else None
         self.keys, self.cells = keys, cells
         self.index = {key: i for i, key in enumerate(keys)}
-        header = [label.cell_len for label in self.labels]
-        self.measured = [max(column) for column in zip(header, *widths, strict=False)] if header else []
+        self.row_widths = [max(column) for column in zip(*widths, strict=False)]
+        self.measure_header()
         self._lines.clear()
         self.layout_columns()
         found = self.index.get(current) if current is not None else None
         self.cursor_row = found if found is not None else min(max(self.cursor_row, 0), len(keys) - 1)
         self.refresh()
 
+    @property
+    def view_width(self) -> int:
+        """The width the rows are laid out in: the widget's, less the vertical scrollbar a long list
+        has (laid out in the whole width, the columns overflowed by the bar, and the sideways
+        scrollbar that then appeared hid the last row on screen)."""
+        overflows = len(self.keys) + 1 > self.size.height
+        return self.size.width - (self.styles.scrollbar_size_vertical if overflows else 0)
+
+    @property
+    def visible_rows(self) -> int:
+        """Rows on screen: below the header, above a sideways scrollbar if there is one."""
+        return max(self.scrollable_content_region.height - 1, 1)
+
     def layout_columns(self) -> None:
         """Widths for the current size: narrow columns as measured (capped), the wide one the rest."""
         widths = [min(w, NARROW_LIMIT) for w in self.measured]
+        room = self.view_width - 1
         if self.wide is not None and self.wide < len(widths):
             others = sum(w for i, w in enumerate(widths) if i != self.wide) + GAP * (len(widths) - 1)
-            widths[self.wide] = max(WIDE_MIN, min(self.measured[self.wide], self.size.width - others - 1))
-            if self.size.width - others - 1 > widths[self.wide]:  # room to spare: the header may use it
-                widths[self.wide] = max(widths[self.wide], self.size.width - others - 1)
+            widths[self.wide] = max(WIDE_MIN, min(self.measured[self.wide], room - others))
+            if room - others > widths[self.wide]:  # room to spare: the header may use it
+                widths[self.wide] = max(widths[self.wide], room - others)
         self.widths = widths
         total = sum(widths) + GAP * max(len(widths) - 1, 0)
         self.virtual_size = Size(total, len(self.keys) + 1)
@@ -137,7 +159,7 @@ class VirtualTable(ScrollView, can_focus=True):
             self.post_message(self.RowHighlighted(self.keys[row]))
 
     def scroll_to_row(self, row: int) -> None:
-        visible = max(self.size.height - 1, 1)  # the header takes a line
+        visible = self.visible_rows
         top = int(self.scroll_offset.y)
         if row < top:
             self.scroll_to(y=row, animate=False)
@@ -148,7 +170,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.move_cursor(row=self.cursor_row + step)
 
     def action_page(self, direction: int) -> None:
-        self.move_cursor(row=self.cursor_row + direction * max(self.size.height - 2, 1))
+        self.move_cursor(row=self.cursor_row + direction * max(self.visible_rows - 1, 1))
 
     def action_edge(self, end: int) -> None:
         self.move_cursor(row=len(self.keys) - 1 if end else 0)
