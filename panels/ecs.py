@@ -274,7 +274,8 @@ class EcsTasks(Source):
         time against the in-process demo server: AwsSession.parallel_checks); each batch's rows are
         published as it arrives, so thousands of tasks show their first rows at once."""
         ecs = aws.client("ecs")
-        arns = list(dict.fromkeys(arn for status in ("RUNNING", "STOPPED")
+        # Stopped first: their stop reasons (the crash) are in the first batch, on screen at once.
+        arns = list(dict.fromkeys(arn for status in ("STOPPED", "RUNNING")
                                   for arn in paginate(ecs, "list_tasks", "taskArns", cluster=self.cluster,
                                                       desiredStatus=status)))
 

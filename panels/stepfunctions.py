@@ -364,6 +364,13 @@ class Executions(Source):
         self.stopped = described  # only the ones still listed
         return rows
 
+    def summary(self, rows: list[Row]) -> Text | None:
+        """A full list says so: a filter finding nothing here may still match an older execution."""
+        if len(rows) < RECENT_EXECUTIONS:
+            return None
+        return Text(f"the newest {RECENT_EXECUTIONS} executions (older ones: the console or "
+                    "aws stepfunctions list-executions)", style="dim")
+
     def drill(self, row: Row) -> Source:
         return ExecutionHistory(row.data["execution"], row.name)
 

@@ -103,6 +103,21 @@ def test_inspector_critical_and_exploitable_high(aws: AwsSession) -> None:
     assert not any(isinstance(value, dict | list) for value in kept)  # no response structure kept alive
 
 
+def test_one_cve_is_asked_of_the_server_and_a_full_execution_list_says_so(aws: AwsSession) -> None:
+    from panels.inspector import GroupFindings, InspectorGroups
+    from panels.model import Row
+    from panels.stepfunctions import RECENT_EXECUTIONS, Executions
+
+    rows = GroupFindings(InspectorGroups("cve"), "CVE-2024-3094").rows(aws)
+    assert rows and {r.name for r in rows} == {"CVE-2024-3094"}
+    asked = [c.params for c in aws.calls if c.operation == "ListFindings"][-1]
+    assert asked["filterCriteria"]["vulnerabilityId"] == [{"comparison": "EQUALS", "value": "CVE-2024-3094"}]
+    executions = Executions("arn", "m")
+    assert executions.summary([Row(key=str(i), name="", cells=()) for i in range(3)]) is None
+    full = executions.summary([Row(key=str(i), name="", cells=()) for i in range(RECENT_EXECUTIONS)])
+    assert full is not None and f"newest {RECENT_EXECUTIONS}" in full.plain
+
+
 def test_snapshots_error_and_stale_volume(aws: AwsSession) -> None:
     problems = SnapshotsPanel().problems(aws)
     found = {(p.service, p.status): p for p in problems}

@@ -44,14 +44,16 @@ class Scale:
 
 # -- inspector2 ListFindings that filters and pages ----------------------------------------------
 def matches(finding: dict[str, Any], criteria: dict[str, list[dict[str, Any]]]) -> bool:
-    """EQUALS criteria on status, severity and exploit: values of one criterion ORed, criteria ANDed."""
+    """EQUALS criteria on status, severity, exploit and CVE: values of one criterion ORed, criteria ANDed."""
     fields = {"findingStatus": "status", "severity": "severity", "exploitAvailable": "exploitAvailable"}
     for name, values in (criteria or {}).items():
         member = fields.get(name)
-        if member is None:
+        if member is None and name != "vulnerabilityId":
             continue  # not modelled here: not filtered
         wanted = {v.get("value") for v in values if v.get("comparison", "EQUALS") == "EQUALS"}
-        if wanted and finding.get(member) not in wanted:
+        value = (finding.get("packageVulnerabilityDetails") or {}).get("vulnerabilityId") if member is None \
+            else finding.get(member)
+        if wanted and value not in wanted:
             return False
     return True
 
