@@ -23,6 +23,7 @@ from panels.view import PanelView
 from tests.pilot import wait_for
 from tui.app import WatchkeeperApp
 from tui.session import AwsSession
+from tui.table import VirtualTable
 
 COUNT = 20_000
 HOSTILE = ("[bold red]markup[/]", "\x1b[31mred\x1b[0m\x1b]0;title\x07", "txt\u202eexe.sh", "$(touch /tmp/x)")
@@ -279,6 +280,12 @@ async def test_an_error_showing_a_filter_result_reaches_the_app(audit: AuditLog)
             await pilot.pause(0.5)
 
 
+def cursor_on_screen(table: VirtualTable) -> bool:
+    """The cursor's row is drawn: below the header, above a sideways scrollbar."""
+    top = int(table.scroll_offset.y)
+    return top <= table.cursor_row < top + table.scrollable_content_region.height - 1
+
+
 async def test_the_cursor_row_is_always_on_screen(audit: AuditLog) -> None:
     """A long list has a vertical scrollbar: the columns are laid out beside it (not under it, which
     overflowed into a sideways scrollbar covering the last row), and End, PageDown and a row chosen
@@ -290,8 +297,7 @@ async def test_the_cursor_row_is_always_on_screen(audit: AuditLog) -> None:
         assert table.virtual_size.width <= table.scrollable_content_region.width  # no sideways scrollbar
         for key in ("end", "home", "pagedown", "pagedown"):
             await pilot.press(key)
-            top = int(table.scroll_offset.y)
-            assert top <= table.cursor_row < top + table.scrollable_content_region.height - 1, key
+            assert cursor_on_screen(table), key
 
 
 class Arriving(Synthetic):
@@ -317,8 +323,7 @@ async def test_the_cursor_stays_on_top_until_moved_then_follows_its_row(audit: A
         view.refresh_now()
         await wait_for(pilot, lambda: not view.busy and view.level.rows[57].status == "FAILED")
         assert view.current_row() is not None and chosen is not None and view.current_row().key == chosen.key
-        top = int(view.table.scroll_offset.y)
-        assert top <= view.table.cursor_row < top + view.table.scrollable_content_region.height - 1
+        assert cursor_on_screen(view.table)
 
 
 async def test_a_sort_arrow_is_never_cut_off(audit: AuditLog) -> None:
