@@ -84,8 +84,9 @@ USES: dict[str, str] = {
     "view:emr.instance-group": "emr:DescribeCluster emr:ListInstanceGroups emr:ListInstanceFleets",
     "view:batch.queue": "batch:DescribeJobQueues batch:ListJobs batch:DescribeComputeEnvironments",
     "view:batch.job": "batch:ListJobs batch:DescribeJobs",
-    "view:inspector.finding": "inspector2:ListFindings inspector2:BatchGetAccountStatus sts:GetCallerIdentity",
-    "view:inspector.group": "inspector2:ListFindings",
+    "view:inspector.finding": "inspector2:ListFindings inspector2:BatchGetAccountStatus sts:GetCallerIdentity "
+                              "inspector2:ListFindingAggregations",
+    "view:inspector.group": "inspector2:ListFindingAggregations inspector2:ListFindings",
     "view:ebs.snapshot": "ec2:DescribeSnapshots ec2:DescribeVolumes",
     "view:ebs.volume": "ec2:DescribeSnapshots ec2:DescribeVolumes",
     "view:rds.snapshot": "rds:DescribeDBSnapshots rds:DescribeDBClusterSnapshots rds:DescribeDBInstances",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,10 +28,11 @@ def rank(severity: str | None) -> int:
 
 
 def findings(aws: AwsSession, status: str | None = "ACTIVE", severities: tuple[str, ...] = (),
-             exploit: str | None = None, vulnerability: str | None = None) -> list[dict[str, Any]]:
-    """Findings, worst first; `status`, `severities`, `exploit` and `vulnerability` (a CVE) are
-    filtered by the server (values of one criterion are ORed, criteria ANDed), so triage does not
-    page through every LOW finding, nor one CVE's list through every other CVE's."""
+             exploit: str | None = None, equals: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Findings, worst first; `status`, `severities`, `exploit` and `equals` (criterion -> value,
+    e.g. one CVE's vulnerabilityId) are filtered by the server (values of one criterion are ORed,
+    criteria ANDed), so triage does not page through every LOW finding, nor one CVE's list
+    through every other CVE's."""
     criteria: dict[str, list[dict[str, str]]] = {}
     if status:
         criteria["findingStatus"] = [{"comparison": "EQUALS", "value": status}]
@@ -39,8 +40,8 @@ def findings(aws: AwsSession, status: str | None = "ACTIVE", severities: tuple[s
         criteria["severity"] = [{"comparison": "EQUALS", "value": s} for s in severities]
     if exploit:
         criteria["exploitAvailable"] = [{"comparison": "EQUALS", "value": exploit}]
-    if vulnerability:
-        criteria["vulnerabilityId"] = [{"comparison": "EQUALS", "value": vulnerability}]
+    for name, value in (equals or {}).items():
+        criteria[name] = [{"comparison": "EQUALS", "value": value}]
     found = [f for page in finding_pages(aws, criteria) for f in page]
     found.sort(key=lambda f: rank(f.get("severity")))
     return found
@@ -157,15 +158,44 @@ def suppression_filter(row: Row, scope: str, reason: str) -> dict[str, Any]:
             "description": f"Suppressed from watchkeeper: {row.data['vulnerability']} on {target}"}
 
 
-def severity_bar(rows: list[Row], scans: str = "") -> Text:
+def severity_bar(rows: list[Row], scans: str = "", counted: Counter[str] | None = None) -> Text:
+    """Findings per severity: the server's count where it gave one, else the listed rows'."""
     counts = Counter(r.data.get("severity") for r in rows)
     bar = Text()
     for severity in ORDER:
-        style = status_style(severity) if counts[severity] else "dim"
-        bar.append(f"{SHORT[severity]} {counts[severity]}  ", style=style)
+        n = counted[severity] if counted is not None and severity in counted else counts[severity]
+        bar.append(f"{SHORT[severity]} {n:,}  ", style=status_style(severity) if n else "dim")
     if scans:
         bar.append(f"│ {scans}", style="dim")
     return bar
+
+
+# -- counts the server makes (ListFindingAggregations) ---------------------------------------------
+def aggregations(aws: AwsSession, kind: str, member: str) -> Iterator[dict[str, Any]]:
+    """The groups of one aggregation: active findings counted per severity by the server."""
+    pages = aws.client("inspector2").get_paginator("list_finding_aggregations").paginate(
+        aggregationType=kind, PaginationConfig={"PageSize": 100})
+    for page in pages:
+        for response in members(page.get("responses")):
+            yield response.get(member) or {}
+
+
+def severity_counts(group: dict[str, Any]) -> Counter[str]:
+    """A group's severityCounts by severity name; the severities the server left out are absent."""
+    counts = group.get("severityCounts") or {}
+    return Counter({s: counts[s.lower()] for s in ORDER if isinstance(counts.get(s.lower()), int)})
+
+
+def account_counts(aws: AwsSession) -> dict[str, Counter[str]]:
+    """Active findings per severity for each account the session sees ("account/region")."""
+    return {f"{a.get('accountId') or UNKNOWN}/{aws.region}": severity_counts(a)
+            for a in aggregations(aws, "ACCOUNT", "accountAggregation")}
+
+
+def place(arn: str) -> str:
+    """arn:aws:inspector2:REGION:ACCOUNT:finding/… -> "ACCOUNT/REGION", as account_counts keys it."""
+    parts = arn.split(":")
+    return f"{parts[4]}/{parts[3]}" if len(parts) > 5 else UNKNOWN
 
 
 class InspectorPanel(Panel):
@@ -175,6 +205,7 @@ class InspectorPanel(Panel):
     def __init__(self, status: str | None = "ACTIVE") -> None:
         self.status = status
         self.scans = ""
+        self.counted: dict[str, Counter[str]] = {}  # the server's counts of active findings, by place
 
     @property
     def label(self) -> str:
@@ -184,14 +215,22 @@ class InspectorPanel(Panel):
         return (InspectorPanel(), InspectorGroups("cve"), InspectorGroups("resource"), InspectorPanel(None))
 
     def rows(self, aws: AwsSession) -> list[Row]:
-        # Which scans are on only decorates the summary line: without it the findings still list.
+        # Which scans are on and the server's counts only decorate the summary line: without
+        # them the findings still list (and are counted as they arrive).
         self.scans = tolerate(aws, "scan status", lambda: scan_status(aws), "scans ?")
+        if self.status == "ACTIVE":  # the aggregation API counts active findings only
+            self.counted |= tolerate(aws, "severity counts", lambda: account_counts(aws), {})
         criteria = {"findingStatus": [{"comparison": "EQUALS", "value": self.status}]} if self.status else {}
         return streamed(finding_pages(aws, criteria), finding_row,  # 20,000: shown as they come
                         order=lambda f: rank(f.get("severity")))
 
     def summary(self, rows: list[Row]) -> Text:
-        return severity_bar(rows, self.scans)
+        """The server's counts for the accounts and regions the rows are in, at once (20,000 findings
+        take seconds to list); the rows' own counts where it gave none."""
+        places = {place(r.key) for r in rows} if rows else set(self.counted)
+        known = [self.counted[p] for p in places if p in self.counted]
+        whole = known and len(known) == len(places) and (rows or len(places) == 1)
+        return severity_bar(rows, self.scans, sum(known, Counter()) if whole else None)
 
     def checks(self) -> tuple[Check, ...]:
         return (Check("inspector.findings", "Inspector critical findings, and high ones with an exploit",
@@ -239,14 +278,100 @@ def scan_status(aws: AwsSession) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Active findings sharing a CVE (a title when they have none) or a resource, by severity."""
+
+    name: str  # the cell: a CVE, a title, a resource's short label
+    about: str  # what else tells it apart: the title, the resource's kind and tags
+    criterion: str  # the ListFindings criterion that lists its findings, and its value
+    value: str
+    counts: Counter[str]
+    total: int
+
+    def merged(self, other: Group) -> Group:  # a CVE under two titles (two packages)
+        about = self.about if other.about in self.about else f"{self.about}; {other.about}"
+        return Group(self.name, about, self.criterion, self.value, self.counts + other.counts,
+                     self.total + other.total)
+
+
+def about_cve(cve: str | None, title: str) -> str:
+    """A package finding's title leads with its CVE ("CVE-2024-3094 - xz-utils"): the rest says more."""
+    return title[len(cve):].lstrip(" -") or title if cve and title.startswith(cve) else title
+
+
+def group_of_title(a: dict[str, Any]) -> Group:
+    title, cve = a.get("title") or UNKNOWN, a.get("vulnerabilityId")
+    counts = severity_counts(a)
+    return Group(cve or title, about_cve(cve, title), "vulnerabilityId" if cve else "title", cve or title, counts,
+                 (a.get("severityCounts") or {}).get("all") or sum(counts.values()))
+
+
+def ecr_about(a: dict[str, Any]) -> str:
+    tags = ",".join(str(t) for t in a.get("imageTags") or [])
+    return f"ECR {a.get('repository') or ''}{':' + tags if tags else ''}".strip()
+
+
+# aggregationType -> (response member, the member naming the resource, its cell, its kind and details)
+RESOURCE_AGGREGATIONS: dict[str, tuple[str, str, Any]] = {
+    "AWS_ECR_CONTAINER": ("awsEcrContainerAggregation", "resourceId", ecr_about),
+    "AWS_EC2_INSTANCE": ("ec2InstanceAggregation", "instanceId",
+                         lambda a: " ".join(str(v) for v in ("EC2", a.get("ami"), a.get("operatingSystem")) if v)),
+    "AWS_LAMBDA_FUNCTION": ("lambdaFunctionAggregation", "resourceId",
+                            lambda a: " ".join(str(v) for v in ("Lambda", a.get("runtime")) if v)),
+    "CODE_REPOSITORY": ("codeRepositoryAggregation", "resourceId",
+                        lambda a: f"Code {a.get('projectNames') or ''}".strip()),
+}
+
+
+def resource_groups(aws: AwsSession) -> Iterator[Group]:
+    for kind, (member, named, about) in RESOURCE_AGGREGATIONS.items():
+        for a in aggregations(aws, kind, member):
+            rid = str(a.get(named) or a.get("projectNames") or UNKNOWN)
+            counts = severity_counts(a)
+            yield Group(resource_label(rid), about(a), "resourceId", rid, counts,
+                        (a.get("severityCounts") or {}).get("all") or sum(counts.values()))
+
+
+def listed_groups(found: list[dict[str, Any]], by: str) -> Iterator[Group]:
+    """The same groups counted from every listed finding, when the server will not count them."""
+    for f in found:
+        kind, rid = resource(f)
+        counts = Counter({f.get("severity") or UNKNOWN: 1})
+        cve, title = vulnerability(f), f.get("title") or UNKNOWN
+        if by == "cve" and cve != "-":
+            yield Group(cve, about_cve(cve, title), "vulnerabilityId", cve, counts, 1)
+        elif by == "cve":  # code and network findings have no CVE: grouped by title, as the server does
+            yield Group(title, title, "title", title, counts, 1)
+        else:
+            yield Group(resource_label(rid), RESOURCE_TYPES.get(kind, kind), "resourceId", rid, counts, 1)
+
+
+def group_row(by: str, g: Group, counted_by: str) -> Row:
+    worst = next((s for s in ORDER if g.counts[s]), "-")
+    return Row(
+        key=f"{by}:{g.name}", name=g.name, status=worst,
+        cells=(SHORT.get(worst, worst), g.name, g.total, g.counts["CRITICAL"], g.counts["HIGH"],
+               g.counts["MEDIUM"], g.about),
+        detail=(("Group", g.name), ("About", g.about),
+                ("Findings", f"{g.total} active · " + " · ".join(f"{SHORT[s]} {g.counts[s]}" for s in ORDER
+                                                               if s in g.counts)),
+                ("Listed by", f"{g.criterion} = {g.value}"), ("Counted by", counted_by)),
+        data={"group": g.name, "severity": worst, "criterion": g.criterion, "value": g.value},
+    )
+
+
 class InspectorGroups(Source):
-    """Findings grouped by CVE ("which images carry this CVE") or by resource ("what is wrong here")."""
+    """Active findings grouped by CVE ("which images carry this CVE") or by resource ("what is wrong
+    here"), counted by the server (ListFindingAggregations: a few pages, where listing 20,000
+    findings takes seconds); counted from every listed finding where the server will not."""
 
     kind = "inspector.group"
-    columns = ("Worst", "Group", "Findings", "Crit", "High", "Exploit", "Spread")
+    columns = ("Worst", "Group", "Findings", "Crit", "High", "Med", "About")
 
     def __init__(self, by: str) -> None:
         self.by = by
+        self.counted_by = ""
 
     @property
     def label(self) -> str:
@@ -255,47 +380,49 @@ class InspectorGroups(Source):
     def alternatives(self) -> tuple[Source, ...]:
         return InspectorPanel().alternatives()
 
-    def group_of(self, f: dict[str, Any]) -> str:
-        return vulnerability(f) if self.by == "cve" else resource_label(resource(f)[1])
-
     def rows(self, aws: AwsSession) -> list[Row]:
-        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for f in findings(aws):
-            groups[self.group_of(f)].append(f)
-        rows = []
-        for name, members in sorted(groups.items(), key=lambda kv: (min(rank(f.get("severity")) for f in kv[1]),
-                                                                     -len(kv[1]))):
-            worst = ORDER[min(rank(f.get("severity")) for f in members)] if members else "-"
-            other = {resource_label(resource(f)[1]) if self.by == "cve" else vulnerability(f) for f in members}
-            rows.append(Row(
-                key=f"{self.by}:{name}", name=name, status=worst,
-                cells=(SHORT.get(worst, worst), name, len(members),
-                       sum(f.get("severity") == "CRITICAL" for f in members),
-                       sum(f.get("severity") == "HIGH" for f in members),
-                       sum(f.get("exploitAvailable") == "YES" for f in members),
-                       f"{len(other)} {'resources' if self.by == 'cve' else 'CVEs'}"),
-                detail=((("Resources" if self.by == "cve" else "Vulnerabilities"), ", ".join(sorted(other))),),
-                data={"group": name, "severity": worst},
-            ))
-        return rows
+        def counted() -> list[Group]:
+            return list(resource_groups(aws) if self.by == "resource" else
+                        (group_of_title(a) for a in aggregations(aws, "TITLE", "titleAggregation")))
+
+        found = tolerate(aws, "counts by the server", counted, None)
+        self.counted_by = "Inspector (aggregation API)"
+        if found is None:  # the gap says why; every finding is read instead
+            listed = findings(aws)
+            found = list(listed_groups(listed, self.by))
+            self.counted_by = f"watchkeeper from {len(listed):,} listed findings"
+        groups: dict[tuple[str, str], Group] = {}
+        for g in found:
+            key = (g.criterion, g.value)
+            groups[key] = groups[key].merged(g) if key in groups else g
+        ordered = sorted(groups.values(), key=lambda g: (*(-g.counts[s] for s in ORDER), -g.total, g.name))
+        return [group_row(self.by, g, self.counted_by) for g in ordered]
+
+    def summary(self, rows: list[Row]) -> Text:
+        return Text(f"{len(rows):,} {'CVEs' if self.by == 'cve' else 'resources'} with active findings, counted by "
+                    f"{self.counted_by}", style="dim")
 
     def drill(self, row: Row) -> Source:
-        return GroupFindings(self, row.name)
+        return GroupFindings(row.name, row.data["criterion"], row.data["value"])
+
+
+# How a listed finding is matched to a group's criterion, for a server that ignores the filter.
+MATCHED_BY = {"vulnerabilityId": lambda f: {vulnerability(f)}, "title": lambda f: {f.get("title") or UNKNOWN},
+              "resourceId": lambda f: {r.get("id") for r in members(f.get("resources"))}}
 
 
 class GroupFindings(Source):
     kind = "inspector.finding"
     columns = InspectorPanel.columns
 
-    def __init__(self, groups: InspectorGroups, name: str) -> None:
-        self.groups, self.name = groups, name
+    def __init__(self, name: str, criterion: str, value: str) -> None:
+        self.name, self.criterion, self.value = name, criterion, value
 
     @property
     def label(self) -> str:
         return self.name
 
     def rows(self, aws: AwsSession) -> list[Row]:
-        # One CVE's findings are asked of the server (reading 20,000 for one took 8 s); the match
-        # stays, for a server that ignores the filter and for groups by resource label.
-        cve = self.name if self.groups.by == "cve" and self.name != "-" else None
-        return [finding_row(f) for f in findings(aws, vulnerability=cve) if self.groups.group_of(f) == self.name]
+        # One group's findings are asked of the server (reading 20,000 for one took 8 s).
+        return [finding_row(f) for f in findings(aws, equals={self.criterion: self.value})
+                if self.value in MATCHED_BY[self.criterion](f)]

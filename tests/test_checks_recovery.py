@@ -3,6 +3,7 @@ the members the botocore model requires: a denied AWS Backup call costs only the
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -197,6 +198,45 @@ def test_inspector_lists_findings_without_the_scan_status(server: DemoServer) ->
         assert str(panel.summary(listing.rows)).endswith("│ scans ?")
 
 
+def test_inspector_groups_and_counts_come_from_the_aggregation_api(server: DemoServer) -> None:
+    """By CVE and by resource, the server counts (a few pages instead of every finding); denied
+    or not implemented (plain moto: 404), the same groups are counted from the listed findings
+    and the gap names the permission."""
+    aws = session(server)
+    listed = InspectorPanel().load(aws).rows
+    for by, of in (("cve", lambda r: r.name), ("resource", lambda r: r.cells[3])):
+        before = len(aws.calls)
+        counted = InspectorGroups(by).load(aws)
+        assert {c.operation for c in list(aws.calls)[before:]} == {"ListFindingAggregations"}
+        assert not counted.gaps
+        assert {r.name: r.cells[2] for r in counted.rows} == Counter(of(r) for r in listed)
+        assert {r.name: r.cells[3] for r in counted.rows if r.cells[3]} == Counter(
+            of(r) for r in listed if r.status == "CRITICAL")
+        denied = session(server)
+        deny(denied, "inspector2", "ListFindingAggregations")
+        fallback = InspectorGroups(by).load(denied)
+        assert [r.cells[:6] for r in fallback.rows] == [r.cells[:6] for r in counted.rows]
+        assert [g.action for g in fallback.gaps] == ["inspector2:ListFindingAggregations"]
+    group = InspectorGroups("resource").load(aws).rows[0]  # the worst resource's findings, asked by id
+    before = len(aws.calls)
+    findings = InspectorGroups("resource").drill(group).rows(aws)
+    assert {r.cells[3] for r in findings} == {group.name} and len(findings) == group.cells[2]
+    [call] = list(aws.calls)[before:]
+    assert call.params["filterCriteria"]["resourceId"] == [{"comparison": "EQUALS", "value": group.data["value"]}]
+
+
+def test_the_severity_bar_shows_the_servers_counts_before_the_findings_arrive(server: DemoServer) -> None:
+    panel = InspectorPanel()
+    panel.rows(session(server))
+    assert str(panel.summary([])).startswith("CRIT 1  HIGH 2  MED 1")  # nothing listed yet: the server's
+    denied = session(server)
+    deny(denied, "inspector2", "ListFindingAggregations")
+    listing = (panel := InspectorPanel()).load(denied)
+    assert str(panel.summary([])).startswith("CRIT 0  HIGH 0")
+    assert str(panel.summary(listing.rows)).startswith("CRIT 1  HIGH 2  MED 1")  # counted as listed
+    assert [g.action for g in listing.gaps] == ["inspector2:ListFindingAggregations"]
+
+
 def test_inspector_from_findings_with_only_required_members(server: DemoServer) -> None:
     required = {"findingArn": "arn:aws:inspector2:us-east-1:123456789012:finding/bare", "awsAccountId": "1",
                 "type": "NETWORK_REACHABILITY", "description": "port 22 open", "remediation": {},
@@ -209,4 +249,7 @@ def test_inspector_from_findings_with_only_required_members(server: DemoServer) 
     assert (problem.resource, problem.reason, problem.path) == ("i-bare", "-", (required["findingArn"],))
     rows = InspectorPanel().load(aws).rows
     assert [r.name for r in rows] == ["-", "-"] and rows[0].cells[3] == "i-bare"
-    assert [r.name for r in InspectorGroups("resource").rows(aws)] == ["i-bare"]
+    deny(aws, "inspector2", "ListFindingAggregations")  # counted from the listed findings instead
+    listing = InspectorGroups("resource").load(aws)
+    assert [r.name for r in listing.rows] == ["i-bare"] and listing.rows[0].cells[2:6] == (2, 1, 1, 0)
+    assert [g.action for g in listing.gaps] == ["inspector2:ListFindingAggregations"]

@@ -15,7 +15,7 @@ import pytest
 
 from actions.audit import AuditLog
 from panels.ecs import EcsPanel
-from panels.inspector import InspectorPanel
+from panels.inspector import InspectorGroups, InspectorPanel
 from panels.model import Memo, Row, publishing
 from panels.triage import TriagePanel
 from tests.conftest import session
@@ -110,6 +110,15 @@ def test_inspector_pages_only_the_severe_findings(accounts: dict[str, AwsSession
     problems = InspectorPanel().problems(aws)
     assert problems and {p.status for p in problems} <= {"CRITICAL", "HIGH"}
     assert sum(c.operation == "ListFindings" for c in aws.calls) == 2  # 1,500 findings, 6 of them severe
+
+
+def test_inspector_groups_cost_pages_of_groups_not_of_findings(accounts: dict[str, AwsSession]) -> None:
+    """1,500 findings in 400 images: by resource is four pages of the server's counts (and one
+    empty answer per other resource kind), where listing them took fifteen pages."""
+    aws = accounts[LARGE]
+    rows = InspectorGroups("resource").load(aws).rows
+    assert len(rows) == 400 and sum(r.cells[2] for r in rows) == 1_500
+    assert requests(aws) == Counter({"inspector2:ListFindingAggregations": 4 + 3})
 
 
 # -- problems stream in as each check finishes ---------------------------------------------------

@@ -3,9 +3,8 @@
 `seed_scale(region, ...)` writes, straight into moto's in-process backends (an HTTP round trip
 per resource would take minutes at this size): one ECS service with thousands of tasks (a few of
 them stopped by a crash), thousands of Inspector findings (mostly LOW and MEDIUM), thousands of
-EBS snapshots and Step Functions executions. `install()` gives moto's inspector2 a ListFindings
-that filters and pages as AWS does (moto's answers from a queue, ignoring both), for the regions
-seeded here only; the demo's own queue is left as it is.
+EBS snapshots and Step Functions executions. `install()` makes moto's DescribeSnapshots page as
+EC2 does; the findings are answered, filtered and paged, by tui/demo/moto_inspector.py.
 """
 
 from __future__ import annotations
@@ -25,9 +24,6 @@ from tui.demo.seed import (
     task_network,
 )
 
-FINDINGS_PAGE_MAX = 100  # ListFindings' largest page
-SEVERE_TITLE = "CVE-2024-3094 - xz-utils"
-
 
 @dataclass(frozen=True)
 class Scale:
@@ -35,44 +31,12 @@ class Scale:
     stopped: int = 30  # stopped by an out-of-memory crash (ECS keeps them about an hour)
     findings: int = 20_000
     severe: int = 500  # CRITICAL and HIGH among the findings
+    images: int = 400  # the container images they are in
     snapshots: int = 10_000
     volumes: int = 20  # in use, the snapshots spread over them
     errored: int = 3  # snapshots in error
     executions: int = 2_000
     failed: int = 20  # failed executions among them
-
-
-# -- inspector2 ListFindings that filters and pages ----------------------------------------------
-def matches(finding: dict[str, Any], criteria: dict[str, list[dict[str, Any]]]) -> bool:
-    """EQUALS criteria on status, severity, exploit and CVE: values of one criterion ORed, criteria ANDed."""
-    fields = {"findingStatus": "status", "severity": "severity", "exploitAvailable": "exploitAvailable"}
-    for name, values in (criteria or {}).items():
-        member = fields.get(name)
-        if member is None and name != "vulnerabilityId":
-            continue  # not modelled here: not filtered
-        wanted = {v.get("value") for v in values if v.get("comparison", "EQUALS") == "EQUALS"}
-        value = (finding.get("packageVulnerabilityDetails") or {}).get("vulnerabilityId") if member is None \
-            else finding.get(member)
-        if wanted and value not in wanted:
-            return False
-    return True
-
-
-_original_list_findings: Any = None
-
-
-def list_findings(self: Any) -> str:
-    findings = getattr(self.inspector2_backend, "scale_findings", None)
-    if findings is None:
-        return _original_list_findings(self)  # type: ignore[no-any-return]
-    criteria = self._get_param("filterCriteria") or {}
-    size = min(int(self._get_param("maxResults") or FINDINGS_PAGE_MAX), FINDINGS_PAGE_MAX)
-    offset = int(self._get_param("nextToken") or 0)
-    chosen = [f for f in findings if matches(f, criteria)]
-    answer: dict[str, Any] = {"findings": chosen[offset:offset + size]}
-    if offset + size < len(chosen):
-        answer["nextToken"] = str(offset + size)
-    return json.dumps(answer)
 
 
 # -- ec2 DescribeSnapshots that pages when asked (moto answers every snapshot whatever MaxResults says)
@@ -93,13 +57,9 @@ def describe_snapshots(self: Any) -> Any:
 
 
 def install() -> None:
-    global _original_list_findings, _original_describe_snapshots
+    global _original_describe_snapshots
     from moto.ec2.responses.elastic_block_store import ElasticBlockStore
-    from moto.inspector2.responses import Inspector2Response
 
-    if _original_list_findings is None:
-        _original_list_findings = Inspector2Response.list_findings
-        Inspector2Response.list_findings = list_findings  # type: ignore[method-assign]
     if _original_describe_snapshots is None:
         _original_describe_snapshots = ElasticBlockStore.describe_snapshots
         ElasticBlockStore.describe_snapshots = describe_snapshots  # type: ignore[method-assign]
@@ -136,9 +96,11 @@ def seed_tasks(region: str, scale: Scale) -> None:
     counts.active_services_count, counts.running_tasks_count = 1, running
 
 
-def finding(index: int, severity: str, region: str) -> dict[str, Any]:
-    cve = f"CVE-2024-{10_000 + index}"
-    title = SEVERE_TITLE if severity in ("CRITICAL", "HIGH") else f"{cve} - libexample"
+def finding(index: int, severity: str, region: str, scale: Scale) -> dict[str, Any]:
+    # As in an account: images share CVEs (400 images with 50 findings each, 2,000 CVEs in all).
+    image = index % scale.images
+    cve = f"CVE-2024-{10_000 + index // scale.images + 50 * (image % 40)}"
+    title = f"{cve} - {'xz-utils' if severity in ('CRITICAL', 'HIGH') else 'libexample'}"
     return {
         "awsAccountId": DEMO_ACCOUNT, "findingArn": f"arn:aws:inspector2:{region}:{DEMO_ACCOUNT}:finding/{index:08x}",
         "type": "PACKAGE_VULNERABILITY", "title": title, "description": f"{cve} affects libexample.",
@@ -146,7 +108,7 @@ def finding(index: int, severity: str, region: str) -> dict[str, Any]:
         "fixAvailable": "YES", "inspectorScore": 5.0, "firstObservedAt": ago(days=3).isoformat(),
         "lastObservedAt": ago(hours=2).isoformat(),
         "resources": [{"type": "AWS_ECR_CONTAINER_IMAGE", "region": region,
-                       "id": f"arn:aws:ecr:{region}:{DEMO_ACCOUNT}:repository/app-{index % 50}/sha256:{index:04x}"}],
+                       "id": f"arn:aws:ecr:{region}:{DEMO_ACCOUNT}:repository/app-{image % 50}/sha256:{image:04x}"}],
         "packageVulnerabilityDetails": {"vulnerabilityId": cve, "source": "NVD", "vulnerablePackages": [
             {"name": "libexample", "version": "1.0", "fixedInVersion": "1.1"}]},
     }
@@ -156,8 +118,9 @@ def seed_findings(region: str, scale: Scale) -> None:
     inspector = backend("inspector2", region)
     inspector.enable([DEMO_ACCOUNT], ["EC2", "ECR", "LAMBDA"])
     severe = {i * scale.findings // max(scale.severe, 1) for i in range(scale.severe)}  # spread through the pages
-    inspector.scale_findings = [
-        finding(i, ("CRITICAL" if i % 3 == 0 else "HIGH") if i in severe else ("LOW" if i % 2 else "MEDIUM"), region)
+    inspector.held_findings = [  # answered by tui/demo/moto_inspector.py
+        finding(i, ("CRITICAL" if i % 3 == 0 else "HIGH") if i in severe else ("LOW" if i % 2 else "MEDIUM"), region,
+                scale)
         for i in range(scale.findings)]
 
 

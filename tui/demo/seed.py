@@ -704,10 +704,8 @@ def inspector_finding(severity: str, title: str, cve: str, resource_type: str, r
 def seed_inspector(region: str) -> None:
     inspector = backend("inspector2", region)
     inspector.enable([DEMO_ACCOUNT], ["EC2", "ECR", "LAMBDA"])  # the findings include a Lambda function
-    findings = [inspector_finding(*spec) for spec in INSPECTOR_FINDINGS]
-    # moto answers each distinct ListFindings query with the next queued result; queue enough
-    # copies that every query the console makes sees the same findings.
-    inspector.findings_queue.extend([findings] * 50)
+    # listed, filtered and aggregated by tui/demo/moto_inspector.py (moto's own ignores filters)
+    inspector.held_findings = [inspector_finding(*spec) for spec in INSPECTOR_FINDINGS]
 
 
 def seed_rds_and_backup(region: str) -> None:

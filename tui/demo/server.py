@@ -30,7 +30,7 @@ def start_server() -> DemoServer:
         raise SystemExit(
             "The demo needs moto: install it with  pip install 'watchkeeper[demo]'"
         ) from exc
-    from tui.demo import moto_extras, moto_tuning
+    from tui.demo import moto_extras, moto_inspector, moto_tuning
 
     moto_tuning.install()  # first: it makes the imports of moto's service models cheaper
     # werkzeug logs every request to stderr, which would scribble over the TUI.
@@ -44,6 +44,7 @@ def start_server() -> DemoServer:
 
     state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
     moto_extras.install()
+    moto_inspector.install()
     # Batch jobs must not try to start Docker containers.
     default_user_config.setdefault("batch", {})["use_docker"] = False
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
