@@ -350,7 +350,7 @@ def listed_groups(found: list[dict[str, Any]], by: str) -> Iterator[Group]:
 def group_row(by: str, g: Group, counted_by: str) -> Row:
     worst = next((s for s in ORDER if g.counts[s]), "-")
     return Row(
-        key=f"{by}:{g.name}", name=g.name, status=worst,
+        key=f"{by}:{g.criterion}:{g.value}", name=g.name, status=worst,
         cells=(SHORT.get(worst, worst), g.name, g.total, g.counts["CRITICAL"], g.counts["HIGH"],
                g.counts["MEDIUM"], g.about),
         detail=(("Group", g.name), ("About", g.about),

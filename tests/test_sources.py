@@ -104,11 +104,11 @@ def test_inspector_critical_and_exploitable_high(aws: AwsSession) -> None:
 
 
 def test_one_cve_is_asked_of_the_server_and_a_full_execution_list_says_so(aws: AwsSession) -> None:
-    from panels.inspector import GroupFindings, InspectorGroups
+    from panels.inspector import GroupFindings
     from panels.model import Row
     from panels.stepfunctions import RECENT_EXECUTIONS, Executions
 
-    rows = GroupFindings(InspectorGroups("cve"), "CVE-2024-3094").rows(aws)
+    rows = GroupFindings("CVE-2024-3094", "vulnerabilityId", "CVE-2024-3094").rows(aws)
     assert rows and {r.name for r in rows} == {"CVE-2024-3094"}
     asked = [c.params for c in aws.calls if c.operation == "ListFindings"][-1]
     assert asked["filterCriteria"]["vulnerabilityId"] == [{"comparison": "EQUALS", "value": "CVE-2024-3094"}]
