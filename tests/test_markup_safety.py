@@ -188,6 +188,14 @@ async def test_hostile_names_and_messages_everywhere(server: DemoServer, audit: 
             view = app.current_view
             await loaded(pilot, view)
             assert_inert(app)
+        inspector = view_of(app, "inspector")  # the grouped views: titles and names from the server's counts
+        await pilot.press(inspector.panel.key)
+        for label in ("Inspector by CVE", "Inspector by resource"):
+            await pilot.press("v")
+            await loaded(pilot, inspector, label)
+            assert_inert(app)
+            if label == "Inspector by CVE":  # the titles the server counted by
+                assert any(HOSTILE in str(r.cells[-1]) for r in inspector.shown.values())
         emr = view_of(app, "emr")
         await pilot.press(emr.panel.key)
         hostile = [r for r in emr.shown.values() if "[/]" in r.name]
