@@ -219,17 +219,19 @@ class InspectorPanel(Panel):
         # them the findings still list (and are counted as they arrive).
         self.scans = tolerate(aws, "scan status", lambda: scan_status(aws), "scans ?")
         if self.status == "ACTIVE":  # the aggregation API counts active findings only
-            self.counted |= tolerate(aws, "severity counts", lambda: account_counts(aws), {})
+            # This session's places are replaced, never kept from a refresh (or a region) before.
+            fresh = tolerate(aws, "severity counts", lambda: account_counts(aws), {})
+            self.counted = {k: v for k, v in self.counted.items() if not k.endswith(f"/{aws.region}")} | fresh
         criteria = {"findingStatus": [{"comparison": "EQUALS", "value": self.status}]} if self.status else {}
         return streamed(finding_pages(aws, criteria), finding_row,  # 20,000: shown as they come
                         order=lambda f: rank(f.get("severity")))
 
     def summary(self, rows: list[Row]) -> Text:
-        """The server's counts for the accounts and regions the rows are in, at once (20,000 findings
-        take seconds to list); the rows' own counts where it gave none."""
-        places = {place(r.key) for r in rows} if rows else set(self.counted)
+        """The server's counts for the accounts and regions the rows are in, from the first page on
+        (20,000 findings take seconds to list); the rows' own counts where it gave none."""
+        places = {place(r.key) for r in rows}  # none yet: none claimed (the places may be another scope's)
         known = [self.counted[p] for p in places if p in self.counted]
-        whole = known and len(known) == len(places) and (rows or len(places) == 1)
+        whole = known and len(known) == len(places)
         return severity_bar(rows, self.scans, sum(known, Counter()) if whole else None)
 
     def checks(self) -> tuple[Check, ...]:
@@ -357,7 +359,7 @@ def group_row(by: str, g: Group, counted_by: str) -> Row:
                 ("Findings", f"{g.total} active · " + " · ".join(f"{SHORT[s]} {g.counts[s]}" for s in ORDER
                                                                if s in g.counts)),
                 ("Listed by", f"{g.criterion} = {g.value}"), ("Counted by", counted_by)),
-        data={"group": g.name, "severity": worst, "criterion": g.criterion, "value": g.value},
+        data={"group": g.name, "severity": worst, "criterion": g.criterion, "value": g.value, "counted_by": counted_by},
     )
 
 
@@ -371,7 +373,6 @@ class InspectorGroups(Source):
 
     def __init__(self, by: str) -> None:
         self.by = by
-        self.counted_by = ""
 
     @property
     def label(self) -> str:
@@ -386,21 +387,23 @@ class InspectorGroups(Source):
                         (group_of_title(a) for a in aggregations(aws, "TITLE", "titleAggregation")))
 
         found = tolerate(aws, "counts by the server", counted, None)
-        self.counted_by = "Inspector (aggregation API)"
+        counted_by = "Inspector (aggregation API)"
         if found is None:  # the gap says why; every finding is read instead
             listed = findings(aws)
             found = list(listed_groups(listed, self.by))
-            self.counted_by = f"watchkeeper from {len(listed):,} listed findings"
+            counted_by = f"watchkeeper from {len(listed):,} listed findings"
         groups: dict[tuple[str, str], Group] = {}
         for g in found:
             key = (g.criterion, g.value)
             groups[key] = groups[key].merged(g) if key in groups else g
         ordered = sorted(groups.values(), key=lambda g: (*(-g.counts[s] for s in ORDER), -g.total, g.name))
-        return [group_row(self.by, g, self.counted_by) for g in ordered]
+        return [group_row(self.by, g, counted_by) for g in ordered]
 
     def summary(self, rows: list[Row]) -> Text:
-        return Text(f"{len(rows):,} {'CVEs' if self.by == 'cve' else 'resources'} with active findings, counted by "
-                    f"{self.counted_by}", style="dim")
+        # Each session's rows say how they were counted (a scope's threads share this source).
+        by = " and ".join(sorted({str(r.data.get("counted_by")) for r in rows})) or "-"
+        return Text(f"{len({r.name for r in rows}):,} {'CVEs' if self.by == 'cve' else 'resources'} with active "
+                    f"findings, counted by {by}", style="dim")
 
     def drill(self, row: Row) -> Source:
         return GroupFindings(row.name, row.data["criterion"], row.data["value"])

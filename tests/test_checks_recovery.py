@@ -15,7 +15,7 @@ from panels.inspector import InspectorGroups, InspectorPanel
 from panels.model import CheckResult, Memo, Panel, run_check
 from panels.snapshots import BackupJobs, RdsSnapshots, SnapshotsPanel, Volumes, span
 from panels.triage import collect
-from tests.conftest import session
+from tests.conftest import CLEAN_REGION, session
 from tui.demo.server import DemoServer
 from tui.errors import DENIED
 from tui.session import AwsSession
@@ -227,8 +227,10 @@ def test_inspector_groups_and_counts_come_from_the_aggregation_api(server: DemoS
 
 def test_the_severity_bar_shows_the_servers_counts_before_the_findings_arrive(server: DemoServer) -> None:
     panel = InspectorPanel()
-    panel.rows(session(server))
-    assert str(panel.summary([])).startswith("CRIT 1  HIGH 2  MED 1")  # nothing listed yet: the server's
+    first = panel.rows(session(server))[-1:]  # one row listed so far: the server's counts for its place
+    assert str(panel.summary(first)).startswith("CRIT 1  HIGH 2  MED 1")
+    panel.rows(session(server, CLEAN_REGION))  # another region, with no findings: nothing of the first kept
+    assert str(panel.summary([])).startswith("CRIT 0  HIGH 0  MED 0")
     denied = session(server)
     deny(denied, "inspector2", "ListFindingAggregations")
     listing = (panel := InspectorPanel()).load(denied)
