@@ -4,14 +4,30 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from rich.text import Text
 
-from panels.model import Check, Memo, Panel, Problem, Row, Severity, Source, streamed, tolerate, utc, when
+from panels.model import (
+    Check,
+    Memo,
+    Panel,
+    Problem,
+    Row,
+    Severity,
+    Source,
+    attempt,
+    report,
+    streamed,
+    tolerate,
+    utc,
+    when,
+)
 from panels.ordering import status_style
+from tui.errors import DENIED, INVALID, UNSUPPORTED, Failure
 from tui.session import AwsSession
 
 ORDER = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNTRIAGED"]
@@ -19,6 +35,7 @@ SHORT = {"CRITICAL": "CRIT", "HIGH": "HIGH", "MEDIUM": "MED", "LOW": "LOW", "INF
          "UNTRIAGED": "UNTR"}
 SEVERE = ("CRITICAL", "HIGH")  # what triage asks the server for; HIGH counts only with an exploit
 UNKNOWN = "?"
+FILTER_MAX = 1024  # characters in a StringFilter's value
 RESOURCE_TYPES = {"AWS_ECR_CONTAINER_IMAGE": "ECR", "AWS_EC2_INSTANCE": "EC2", "AWS_LAMBDA_FUNCTION": "Lambda",
                   "AWS_ECR_REPOSITORY": "ECR repo", "CODE_REPOSITORY": "Code"}
 
@@ -40,8 +57,9 @@ def findings(aws: AwsSession, status: str | None = "ACTIVE", severities: tuple[s
         criteria["severity"] = [{"comparison": "EQUALS", "value": s} for s in severities]
     if exploit:
         criteria["exploitAvailable"] = [{"comparison": "EQUALS", "value": exploit}]
-    for name, value in (equals or {}).items():
-        criteria[name] = [{"comparison": "EQUALS", "value": value}]
+    for name, value in (equals or {}).items():  # a longer value than a filter takes: its prefix (the caller matches)
+        criteria[name] = [{"comparison": "EQUALS", "value": value} if len(value) <= FILTER_MAX else
+                          {"comparison": "PREFIX", "value": value[:FILTER_MAX]}]
     found = [f for page in finding_pages(aws, criteria) for f in page]
     found.sort(key=lambda f: rank(f.get("severity")))
     return found
@@ -158,13 +176,15 @@ def suppression_filter(row: Row, scope: str, reason: str) -> dict[str, Any]:
             "description": f"Suppressed from watchkeeper: {row.data['vulnerability']} on {target}"}
 
 
-def severity_bar(rows: list[Row], scans: str = "", counted: Counter[str] | None = None) -> Text:
-    """Findings per severity: the server's count where it gave one, else the listed rows'."""
-    counts = Counter(r.data.get("severity") for r in rows)
+def severity_bar(rows: list[Row], scans: str = "", counted: dict[str, int] | None = None) -> Text:
+    """Findings per severity: the server's counts where it gave them ("?" for a severity it left
+    out: the rows listed so far would undercount it), else the listed rows'."""
+    counts = counted if counted is not None else dict.fromkeys(ORDER, 0) | Counter(r.data.get("severity") for r in rows)
     bar = Text()
     for severity in ORDER:
-        n = counted[severity] if counted is not None and severity in counted else counts[severity]
-        bar.append(f"{SHORT[severity]} {n:,}  ", style=status_style(severity) if n else "dim")
+        n = counts.get(severity)
+        bar.append(f"{SHORT[severity]} {UNKNOWN if n is None else format(n, ',')}  ",
+                   style=status_style(severity) if n else "dim")
     if scans:
         bar.append(f"│ {scans}", style="dim")
     return bar
@@ -172,21 +192,32 @@ def severity_bar(rows: list[Row], scans: str = "", counted: Counter[str] | None 
 
 # -- counts the server makes (ListFindingAggregations) ---------------------------------------------
 def aggregations(aws: AwsSession, kind: str, member: str) -> Iterator[dict[str, Any]]:
-    """The groups of one aggregation: active findings counted per severity by the server."""
+    """The groups of one aggregation: active findings counted per severity by the server (an
+    entry without its member counts nothing we could name, and is skipped)."""
     pages = aws.client("inspector2").get_paginator("list_finding_aggregations").paginate(
         aggregationType=kind, PaginationConfig={"PageSize": 100})
     for page in pages:
         for response in members(page.get("responses")):
-            yield response.get(member) or {}
+            if isinstance(group := response.get(member), dict):
+                yield group
 
 
-def severity_counts(group: dict[str, Any]) -> Counter[str]:
-    """A group's severityCounts by severity name; the severities the server left out are absent."""
+def severity_counts(group: dict[str, Any]) -> dict[str, int]:
+    """A group's severityCounts by severity name; the severities the server left out are absent
+    (AWS documents only all, critical, high and medium)."""
     counts = group.get("severityCounts") or {}
-    return Counter({s: counts[s.lower()] for s in ORDER if isinstance(counts.get(s.lower()), int)})
+    return {s: counts[s.lower()] for s in ORDER if type(counts.get(s.lower())) is int}
 
 
-def account_counts(aws: AwsSession) -> dict[str, Counter[str]]:
+def summed(counts: Iterable[dict[str, int]]) -> dict[str, int]:
+    """Counts added per severity; a severity one of them left out stays unknown (absent)."""
+    total: dict[str, int] | None = None
+    for c in counts:
+        total = dict(c) if total is None else {s: total[s] + c[s] for s in ORDER if s in total and s in c}
+    return total or {}
+
+
+def account_counts(aws: AwsSession) -> dict[str, dict[str, int]]:
     """Active findings per severity for each account the session sees ("account/region")."""
     return {f"{a.get('accountId') or UNKNOWN}/{aws.region}": severity_counts(a)
             for a in aggregations(aws, "ACCOUNT", "accountAggregation")}
@@ -205,7 +236,7 @@ class InspectorPanel(Panel):
     def __init__(self, status: str | None = "ACTIVE") -> None:
         self.status = status
         self.scans = ""
-        self.counted: dict[str, Counter[str]] = {}  # the server's counts of active findings, by place
+        self.counted: dict[str, dict[str, int]] = {}  # the server's counts of active findings, by place
 
     @property
     def label(self) -> str:
@@ -232,7 +263,7 @@ class InspectorPanel(Panel):
         places = {place(r.key) for r in rows}  # none yet: none claimed (the places may be another scope's)
         known = [self.counted[p] for p in places if p in self.counted]
         whole = known and len(known) == len(places)
-        return severity_bar(rows, self.scans, sum(known, Counter()) if whole else None)
+        return severity_bar(rows, self.scans, summed(known) if whole else None)
 
     def checks(self) -> tuple[Check, ...]:
         return (Check("inspector.findings", "Inspector critical findings, and high ones with an exploit",
@@ -288,12 +319,12 @@ class Group:
     about: str  # what else tells it apart: the title, the resource's kind and tags
     criterion: str  # the ListFindings criterion that lists its findings, and its value
     value: str
-    counts: Counter[str]
+    counts: dict[str, int]  # per severity; one the server left out is absent (unknown, not 0)
     total: int
 
     def merged(self, other: Group) -> Group:  # a CVE under two titles (two packages)
         about = self.about if other.about in self.about else f"{self.about}; {other.about}"
-        return Group(self.name, about, self.criterion, self.value, self.counts + other.counts,
+        return Group(self.name, about, self.criterion, self.value, summed((self.counts, other.counts)),
                      self.total + other.total)
 
 
@@ -309,37 +340,64 @@ def group_of_title(a: dict[str, Any]) -> Group:
                  (a.get("severityCounts") or {}).get("all") or sum(counts.values()))
 
 
+def words(*values: Any) -> str:
+    """The values that are text, joined: a null or odd member in the response is left out."""
+    return " ".join(v for v in values if isinstance(v, str) and v)
+
+
+def total(a: dict[str, Any], counts: dict[str, int]) -> int:
+    whole = (a.get("severityCounts") or {}).get("all")
+    return whole if type(whole) is int else sum(counts.values())
+
+
 def ecr_about(a: dict[str, Any]) -> str:
-    tags = ",".join(str(t) for t in a.get("imageTags") or [])
-    return f"ECR {a.get('repository') or ''}{':' + tags if tags else ''}".strip()
+    tags = ",".join(t for t in a.get("imageTags") or [] if isinstance(t, str))
+    return words("ECR", words(a.get("repository")) + (f":{tags}" if tags else ""))
 
 
-# aggregationType -> (response member, the member naming the resource, its cell, its kind and details)
-RESOURCE_AGGREGATIONS: dict[str, tuple[str, str, Any]] = {
-    "AWS_ECR_CONTAINER": ("awsEcrContainerAggregation", "resourceId", ecr_about),
-    "AWS_EC2_INSTANCE": ("ec2InstanceAggregation", "instanceId",
-                         lambda a: " ".join(str(v) for v in ("EC2", a.get("ami"), a.get("operatingSystem")) if v)),
-    "AWS_LAMBDA_FUNCTION": ("lambdaFunctionAggregation", "resourceId",
-                            lambda a: " ".join(str(v) for v in ("Lambda", a.get("runtime")) if v)),
-    "CODE_REPOSITORY": ("codeRepositoryAggregation", "resourceId",
-                        lambda a: f"Code {a.get('projectNames') or ''}".strip()),
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """One resource aggregation: what it counts and how its groups are named and listed."""
+
+    label: str  # for the gap when the server will not count these
+    member: str  # the response's member holding one group, and that group's member naming the resource
+    named: str
+    about: Callable[[dict[str, Any]], str]
+    resource_type: str  # the type its findings' resources have (to count them ourselves instead)
+
+
+RESOURCE_AGGREGATIONS = {
+    "AWS_ECR_CONTAINER": Counted("ECR image", "awsEcrContainerAggregation", "resourceId", ecr_about,
+                                 "AWS_ECR_CONTAINER_IMAGE"),
+    "AWS_EC2_INSTANCE": Counted("EC2 instance", "ec2InstanceAggregation", "instanceId",
+                                lambda a: words("EC2", a.get("ami"), a.get("operatingSystem")), "AWS_EC2_INSTANCE"),
+    "AWS_LAMBDA_FUNCTION": Counted("Lambda function", "lambdaFunctionAggregation", "resourceId",
+                                   lambda a: words("Lambda", a.get("runtime")), "AWS_LAMBDA_FUNCTION"),
+    "CODE_REPOSITORY": Counted("code repository", "codeRepositoryAggregation", "resourceId",
+                               lambda a: words("Code", a.get("projectNames")), "CODE_REPOSITORY"),
 }
 
 
-def resource_groups(aws: AwsSession) -> Iterator[Group]:
-    for kind, (member, named, about) in RESOURCE_AGGREGATIONS.items():
-        for a in aggregations(aws, kind, member):
-            rid = str(a.get(named) or a.get("projectNames") or UNKNOWN)
-            counts = severity_counts(a)
-            yield Group(resource_label(rid), about(a), "resourceId", rid, counts,
-                        (a.get("severityCounts") or {}).get("all") or sum(counts.values()))
+def resource_groups(aws: AwsSession, kind: str) -> Iterator[Group]:
+    counted = RESOURCE_AGGREGATIONS[kind]
+    for a in aggregations(aws, kind, counted.member):
+        counts = severity_counts(a)
+        if isinstance(rid := a.get(counted.named), str) and rid:
+            yield Group(resource_label(rid), counted.about(a), "resourceId", rid, counts, total(a, counts))
+        elif isinstance(project := a.get("projectNames"), str) and project:  # a repository's only required member
+            yield Group(project, counted.about(a), "codeRepositoryProjectName", project, counts, total(a, counts))
+
+
+# Where the server refuses to count (denied, not implemented, a type this region lacks), the
+# findings are listed and counted here; throttled or unreachable, listing them would fare no better.
+COUNT_OURSELVES = {DENIED, UNSUPPORTED, INVALID}
 
 
 def listed_groups(found: list[dict[str, Any]], by: str) -> Iterator[Group]:
     """The same groups counted from every listed finding, when the server will not count them."""
     for f in found:
         kind, rid = resource(f)
-        counts = Counter({f.get("severity") or UNKNOWN: 1})
+        counts = {s: int(f.get("severity") == s) for s in ORDER}
         cve, title = vulnerability(f), f.get("title") or UNKNOWN
         if by == "cve" and cve != "-":
             yield Group(cve, about_cve(cve, title), "vulnerabilityId", cve, counts, 1)
@@ -349,12 +407,20 @@ def listed_groups(found: list[dict[str, Any]], by: str) -> Iterator[Group]:
             yield Group(resource_label(rid), RESOURCE_TYPES.get(kind, kind), "resourceId", rid, counts, 1)
 
 
+def merged(found: Iterable[Group]) -> list[Group]:
+    """One group per criterion and value (the server counts a CVE once per title, i.e. package)."""
+    groups: dict[tuple[str, str], Group] = {}
+    for g in found:
+        key = (g.criterion, g.value)
+        groups[key] = groups[key].merged(g) if key in groups else g
+    return list(groups.values())
+
+
 def group_row(by: str, g: Group, counted_by: str) -> Row:
-    worst = next((s for s in ORDER if g.counts[s]), "-")
+    worst = next((s for s in ORDER if g.counts.get(s)), "-")
     return Row(
         key=f"{by}:{g.criterion}:{g.value}", name=g.name, status=worst,
-        cells=(SHORT.get(worst, worst), g.name, g.total, g.counts["CRITICAL"], g.counts["HIGH"],
-               g.counts["MEDIUM"], g.about),
+        cells=(SHORT.get(worst, worst), g.name, g.total, *(g.counts.get(s, UNKNOWN) for s in ORDER[:3]), g.about),
         detail=(("Group", g.name), ("About", g.about),
                 ("Findings", f"{g.total} active · " + " · ".join(f"{SHORT[s]} {g.counts[s]}" for s in ORDER
                                                                if s in g.counts)),
@@ -382,22 +448,33 @@ class InspectorGroups(Source):
         return InspectorPanel().alternatives()
 
     def rows(self, aws: AwsSession) -> list[Row]:
-        def counted() -> list[Group]:
-            return list(resource_groups(aws) if self.by == "resource" else
-                        (group_of_title(a) for a in aggregations(aws, "TITLE", "titleAggregation")))
-
-        found = tolerate(aws, "counts by the server", counted, None)
-        counted_by = "Inspector (aggregation API)"
-        if found is None:  # the gap says why; every finding is read instead
-            listed = findings(aws)
-            found = list(listed_groups(listed, self.by))
+        # The resource kinds are counted one aggregation each: one this region refuses costs only
+        # its own groups, which are then counted from the listed findings of that kind.
+        reads: dict[str, Callable[[], list[Group]]] = {
+            kind: partial(lambda k: list(resource_groups(aws, k)), kind) for kind in RESOURCE_AGGREGATIONS
+        } if self.by == "resource" else {
+            "TITLE": lambda: [group_of_title(a) for a in aggregations(aws, "TITLE", "titleAggregation")]}
+        found: list[tuple[Group, str]] = []
+        refused: dict[str, Failure] = {}
+        for kind, read in reads.items():
+            got = attempt(aws, "counts by the server", read)
+            if not isinstance(got, Failure):
+                found += [(g, "Inspector (aggregation API)") for g in merged(got)]
+            elif got.kind in COUNT_OURSELVES:
+                refused[kind] = got
+            else:
+                report(got)
+        if len(refused) < len(reads):  # the gaps name the kinds the server would not count
+            refused = {k: replace(f, what=f"{RESOURCE_AGGREGATIONS[k].label} counts by the server")
+                       for k, f in refused.items()}
+        report(*{(f.what, f.action, f.kind): f for f in refused.values()}.values())
+        if refused:
+            types = {RESOURCE_AGGREGATIONS[k].resource_type for k in refused if k in RESOURCE_AGGREGATIONS}
+            listed = [f for f in findings(aws) if not types or resource(f)[0] in types]
             counted_by = f"watchkeeper from {len(listed):,} listed findings"
-        groups: dict[tuple[str, str], Group] = {}
-        for g in found:
-            key = (g.criterion, g.value)
-            groups[key] = groups[key].merged(g) if key in groups else g
-        ordered = sorted(groups.values(), key=lambda g: (*(-g.counts[s] for s in ORDER), -g.total, g.name))
-        return [group_row(self.by, g, counted_by) for g in ordered]
+            found += [(g, counted_by) for g in merged(listed_groups(listed, self.by))]
+        found.sort(key=lambda gc: (*(-gc[0].counts.get(s, 0) for s in ORDER), -gc[0].total, gc[0].name))
+        return [group_row(self.by, g, counted_by) for g, counted_by in found]
 
     def summary(self, rows: list[Row]) -> Text:
         # Each session's rows say how they were counted (a scope's threads share this source).
@@ -411,7 +488,9 @@ class InspectorGroups(Source):
 
 # How a listed finding is matched to a group's criterion, for a server that ignores the filter.
 MATCHED_BY = {"vulnerabilityId": lambda f: {vulnerability(f)}, "title": lambda f: {f.get("title") or UNKNOWN},
-              "resourceId": lambda f: {r.get("id") for r in members(f.get("resources"))}}
+              "resourceId": lambda f: {r.get("id") for r in members(f.get("resources"))},
+              "codeRepositoryProjectName": lambda f: {((r.get("details") or {}).get("codeRepository") or {})
+                                                      .get("projectName") for r in members(f.get("resources"))}}
 
 
 class GroupFindings(Source):

@@ -182,14 +182,29 @@ def streamed(pages: Iterable[Sequence[T]], row: Callable[[T], Row], *, total: in
 def tolerate(aws: AwsSession, what: str, read: Callable[[], T], default: T) -> T:
     """`read()`, or `default` when it fails: the failure is recorded as a gap (shown where the
     data would be) instead of failing everything else. Outside collecting_gaps it raises."""
-    gaps = _GAPS.get()
+    got = attempt(aws, what, read)
+    if isinstance(got, Failure):
+        report(got)
+        return default
+    return got
+
+
+def attempt(aws: AwsSession, what: str, read: Callable[[], T]) -> T | Failure:
+    """`read()`, or the Failure it raised, for a caller that decides by its kind what to do and
+    how to report it (`report`). Outside collecting_gaps it raises."""
+    if _GAPS.get() is None:
+        return read()
     try:
         return read()
     except Exception as exc:
-        if gaps is None:
-            raise
-        gaps.append(failed(exc, what, aws))
-        return default
+        return failed(exc, what, aws)
+
+
+def report(*failures: Failure) -> None:
+    """Record gaps, where a caller collects them."""
+    gaps = _GAPS.get()
+    if gaps is not None:
+        gaps.extend(failures)
 
 
 def describe_failures(what: str, action: str, failures: list[dict[str, Any]]) -> None:

@@ -3,6 +3,7 @@ the members the botocore model requires: a denied AWS Backup call costs only the
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -11,13 +12,13 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 
-from panels.inspector import InspectorGroups, InspectorPanel
+from panels.inspector import GroupFindings, InspectorGroups, InspectorPanel
 from panels.model import CheckResult, Memo, Panel, run_check
 from panels.snapshots import BackupJobs, RdsSnapshots, SnapshotsPanel, Volumes, span
 from panels.triage import collect
 from tests.conftest import CLEAN_REGION, session
 from tui.demo.server import DemoServer
-from tui.errors import DENIED
+from tui.errors import DENIED, THROTTLED
 from tui.session import AwsSession
 
 
@@ -223,6 +224,80 @@ def test_inspector_groups_and_counts_come_from_the_aggregation_api(server: DemoS
     assert {r.cells[3] for r in findings} == {group.name} and len(findings) == group.cells[2]
     [call] = list(aws.calls)[before:]
     assert call.params["filterCriteria"]["resourceId"] == [{"comparison": "EQUALS", "value": group.data["value"]}]
+
+
+def refuse(aws: AwsSession, kind: str, code: str, status: int) -> None:
+    """ListFindingAggregations fails with `code` for one aggregationType only (a region lacking it)."""
+    def handler(params: dict[str, Any], **_: Any) -> None:
+        if params.get("aggregationType") == kind:
+            raise ClientError({"Error": {"Code": code, "Message": "no"}, "ResponseMetadata": {"HTTPStatusCode": status}},
+                              "ListFindingAggregations")
+
+    aws.client("inspector2").meta.events.register_first("before-parameter-build.inspector2.ListFindingAggregations",
+                                                        handler)
+
+
+def test_one_resource_kind_the_server_will_not_count_costs_only_its_own_groups(server: DemoServer) -> None:
+    """A region refusing one aggregation type: the other kinds stay the server's counts, that kind's
+    findings are listed (by its resource type) and counted here, and the gap names the kind."""
+    counted = {r.name: r.cells[2:6] for r in InspectorGroups("resource").load(session(server)).rows}
+    aws = session(server)
+    refuse(aws, "AWS_EC2_INSTANCE", "ValidationException", 400)
+    listing = InspectorGroups("resource").load(aws)
+    assert {r.name: r.cells[2:6] for r in listing.rows} == counted
+    by = {r.name: r.data["counted_by"] for r in listing.rows}
+    assert by.pop("i-0bastion0demo").startswith("watchkeeper from 1 listed")  # the demo's one EC2 finding
+    assert set(by.values()) == {"Inspector (aggregation API)"}
+    assert [g.what for g in listing.gaps] == ["EC2 instance counts by the server"]
+    assert "counted by Inspector (aggregation API) and watchkeeper" in str(InspectorGroups("resource").summary(
+        listing.rows))
+
+
+def test_a_throttled_count_is_not_replaced_by_listing_every_finding(server: DemoServer) -> None:
+    aws = session(server)
+    refuse(aws, "TITLE", "ThrottlingException", 400)
+    before = len(aws.calls)
+    listing = InspectorGroups("cve").load(aws)
+    assert listing.rows == [] and [g.kind for g in listing.gaps] == [THROTTLED]
+    assert "ListFindings" not in {c.operation for c in list(aws.calls)[before:]}  # 20,000 would fare no better
+
+
+def test_the_servers_counts_missing_members_are_unknown_not_zero(server: DemoServer) -> None:
+    """AWS documents severityCounts as all/critical/high/medium: what it leaves out shows "?" (the
+    rows listed so far would undercount it); an entry without its member, a null tag and a code
+    repository without a resourceId (only projectNames is required) do not become bogus groups."""
+    aws = session(server)
+    account = "123456789012"
+    answer(aws, "inspector2", "ListFindingAggregations", lambda params: {"responses": {
+        "ACCOUNT": [{"accountAggregation": {"accountId": account, "severityCounts": {"all": 9, "critical": 2,
+                                                                                     "high": 3, "medium": 4}}}],
+        "AWS_ECR_CONTAINER": [{}, {"awsEcrContainerAggregation": None}, {"awsEcrContainerAggregation": {
+            "resourceId": "arn:aws:ecr:us-east-1:1:repository/web/sha256:1", "repository": "web",
+            "imageTags": [None, "v1"], "severityCounts": {"all": 3, "high": 3}}}],
+        "CODE_REPOSITORY": [{"codeRepositoryAggregation": {"projectNames": "payments",
+                                                           "severityCounts": {"all": 1, "critical": 1}}}],
+    }.get(json.loads(params["body"])["aggregationType"], [])})
+    panel = InspectorPanel()
+    rows = panel.rows(aws)
+    assert str(panel.summary(rows[:1])).startswith("CRIT 2  HIGH 3  MED 4  LOW ?  INFO ?  UNTR ?")
+    groups = {r.name: r for r in InspectorGroups("resource").load(aws).rows}
+    assert set(groups) == {"web@sha256:1", "payments"}
+    assert groups["web@sha256:1"].cells[2:] == (3, "?", 3, "?", "ECR web:v1")
+    assert groups["payments"].data["criterion"] == "codeRepositoryProjectName"
+    before = len(aws.calls)
+    InspectorGroups("resource").drill(groups["payments"]).rows(aws)
+    [call] = list(aws.calls)[before:]
+    assert call.params["filterCriteria"]["codeRepositoryProjectName"] == [{"comparison": "EQUALS",
+                                                                          "value": "payments"}]
+
+
+def test_a_title_longer_than_a_filter_takes_is_asked_by_its_prefix(server: DemoServer) -> None:
+    aws = session(server)
+    title = "A" * 3000
+    before = len(aws.calls)
+    GroupFindings(title, "title", title).rows(aws)
+    [call] = list(aws.calls)[before:]
+    assert call.params["filterCriteria"]["title"] == [{"comparison": "PREFIX", "value": "A" * 1024}]
 
 
 def test_the_severity_bar_shows_the_servers_counts_before_the_findings_arrive(server: DemoServer) -> None:
