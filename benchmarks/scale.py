@@ -12,9 +12,12 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -210,14 +213,18 @@ def scale_figures(runs: int = 3) -> list[tuple[str, str]]:
     with served() as (endpoint, seeding):
         out.append(("seed (demo + scale account, own process)", f"{seeding:,.1f} s"))
 
+        kept = Path(os.environ["WATCHKEEPER_STATE_DIR"]) / "recall"  # what a launch keeps for the next
         for label, region in (("small account (demo)", DEMO_REGION), ("scale account", SCALE_REGION)):
-            firsts, alls = [], []
-            for _ in range(runs):
-                first, whole, _ = asyncio.run(launch(fresh(endpoint, region)))
-                firsts.append(first)
-                alls.append(whole)
-            out.append((f"launch → first triage row, {label} s", spread(firsts)))
-            out.append((f"launch → triage complete, {label} s", spread(alls)))
+            for launched, forget in (("first launch", True), ("relaunch", False)):
+                firsts, alls = [], []
+                for _ in range(runs):
+                    if forget:
+                        shutil.rmtree(kept, ignore_errors=True)
+                    first, whole, _ = asyncio.run(launch(fresh(endpoint, region)))
+                    firsts.append(first)
+                    alls.append(whole)
+                out.append((f"launch → first triage row, {label}, {launched} s", spread(firsts)))
+                out.append((f"launch → triage complete, {label}, {launched} s", spread(alls)))
 
         for label, region in (("small account", DEMO_REGION), ("scale account", SCALE_REGION)):
             times, counts = [], []
@@ -298,6 +305,8 @@ def economy(endpoint: str, scale: Any, panels: list[Any], executions: Any, machi
 
 
 def main() -> None:
+    # Its own state directory: a launch keeps what it learned there for the next (tui/recall.py).
+    os.environ.setdefault("WATCHKEEPER_STATE_DIR", tempfile.mkdtemp(prefix="wk-bench-state-"))
     if "--serve" in sys.argv[1:]:
         serve()
         return

@@ -29,6 +29,7 @@ from panels.model import (
     utc,
     when,
 )
+from tui.recall import keep, recall
 from tui.session import AwsSession
 
 DEFAULT_MAX_AGE_HOURS = 24.0  # newest good copy must be younger; per volume: the tag below
@@ -196,6 +197,31 @@ def check_ebs(aws: AwsSession, memo: Memo) -> list[Problem]:
 
 
 FULL_RECHECK = timedelta(hours=1)  # how often freshness reads every in-use volume's history again
+MEMORY = "ebs.newest"  # (when every history was last read, {volume: its newest completed snapshot})
+Memory = tuple[datetime, dict[str, dict[str, Any]]]
+
+
+def remembered(aws: AwsSession) -> Memory | None:
+    """The newest copies remembered in this session, else those the last launch kept on disk."""
+    if (memory := aws.remembered.get(MEMORY)) is None and isinstance(kept := recall(aws, MEMORY), dict):
+        try:
+            memory = (datetime.fromisoformat(kept["at"]), {
+                vid: {"VolumeId": vid, "SnapshotId": s["id"], "State": "completed",
+                      "StartTime": datetime.fromisoformat(s["started"])} for vid, s in kept["newest"].items()})
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        if not (memory[0].tzinfo and now() - FULL_RECHECK < memory[0] <= now()):
+            return None  # due for a full read anyway (or from a clock that ran ahead)
+        memory = aws.remembered.setdefault(MEMORY, memory)
+    return memory
+
+
+def remember(aws: AwsSession, memory: Memory) -> None:
+    """Kept in the session, and on disk for the next launch (only what freshness needs)."""
+    aws.remembered[MEMORY] = memory
+    keep(aws, MEMORY, {"at": memory[0].isoformat(), "newest": {
+        vid: {"id": s.get("SnapshotId") or UNKNOWN, "started": started.isoformat()}
+        for vid, s in memory[1].items() if (started := utc(s.get("StartTime"))) is not None}})
 
 
 def newest_of_volumes(aws: AwsSession, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -215,7 +241,7 @@ def remembered_newest(aws: AwsSession, volumes: list[dict[str, Any]], max_age_ho
     fresher), so a refresh reads only the histories of volumes that are new, stale or never
     copied; every volume's is read again each FULL_RECHECK (a copy may have been deleted). The
     caller judges freshness at the same `at`: a copy that ages out during the reads is read next time."""
-    memory = aws.remembered.get("ebs.newest")
+    memory = remembered(aws)
     full = memory is None or at - memory[0] > FULL_RECHECK
     known: dict[str, dict[str, Any]] = {} if full or memory is None else memory[1]
     ids = [vid for v in volumes if (vid := volume_id(v))
@@ -224,8 +250,8 @@ def remembered_newest(aws: AwsSession, volumes: list[dict[str, Any]], max_age_ho
     newest = {vid: s for vid, s in known.items() if vid not in wanted}
     if ids:
         newest |= newest_of_volumes(aws, ids)
-    if aws.remembered.get("ebs.newest") is memory:  # not replaced meanwhile by a fuller read (Volumes)
-        aws.remembered["ebs.newest"] = (at if full or memory is None else memory[0], newest)
+    if aws.remembered.get(MEMORY) is memory:  # not replaced meanwhile by a fuller read (Volumes)
+        remember(aws, (at if full or memory is None else memory[0], newest))
     return newest
 
 
@@ -381,7 +407,7 @@ class Volumes(Source):
 
     def rows(self, aws: AwsSession) -> list[Row]:
         newest = newest_completed(ebs_snapshots(aws))
-        aws.remembered["ebs.newest"] = (now(), newest)  # every history read: triage need not read it again
+        remember(aws, (now(), newest))  # every history read: triage need not read it again
         rows = []
         for index, v in enumerate(in_use_volumes(aws)):
             vid = volume_id(v)

@@ -6,6 +6,8 @@ A small and a five times larger account are seeded into fresh regions of the tes
 
 from __future__ import annotations
 
+import json
+
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -217,6 +219,40 @@ def test_freshness_reads_only_the_histories_that_can_change_the_answer(server: D
     old = dict(newest[volumes[0]], StartTime=datetime.now(UTC) - timedelta(days=3))
     aws.remembered["ebs.newest"] = (datetime.now(UTC), {**aws.remembered["ebs.newest"][1], volumes[0]: old})
     assert refresh() == ([[volumes[0]]], [])  # its real newest copy is an hour old: fresh again
+
+
+def test_a_relaunch_recalls_the_newest_copies_the_last_launch_read(server: DemoServer) -> None:
+    """The newest copy per volume is kept on disk (per account, region and endpoint): a new session
+    within FULL_RECHECK reads no history on its first triage; a file that is unreadable, from
+    another version or older than FULL_RECHECK is not recalled (every history is read)."""
+    from panels.snapshots import FULL_RECHECK, MEMORY, SnapshotsPanel
+    from tui.recall import place
+
+    region = "af-south-1"  # nothing else uses it
+    seed_scale(region, Scale(tasks=0, stopped=0, findings=0, severe=0, snapshots=6, volumes=2, errored=0,
+                             executions=0, failed=0))
+    ec2 = plain_client(server.endpoint_url, "ec2", region)
+    for volume in {v["VolumeId"] for v in ec2.describe_volumes()["Volumes"]} - {
+            s["VolumeId"] for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]}:
+        ec2.create_snapshot(VolumeId=volume)  # the instance's root volume: copied too
+    freshness = next(c for c in SnapshotsPanel().checks() if c.id == "snapshots.freshness")
+
+    def first_refresh() -> list[list[str]]:  # of a new session, as a relaunch makes
+        aws = session(server, region)
+        since = len(aws.calls)
+        assert freshness.run(aws, Memo()) == []
+        return snapshot_reads(aws, since)
+
+    assert len(first_refresh()) == 1  # nothing kept yet: every in-use volume's history
+    path = place(session(server, region), MEMORY)
+    assert path is not None and path.stat().st_mode & 0o777 == 0o600
+    assert first_refresh() == []  # relaunched: recalled
+    kept = json.loads(path.read_text())
+    for broken in ("{not json", json.dumps({**kept, "version": 0}),
+                   json.dumps({**kept, "value": {**kept["value"], "at": (datetime.now(UTC) - FULL_RECHECK).isoformat()}}),
+                   json.dumps({**kept, "value": {"at": kept["value"]["at"], "newest": {"vol-1": {"id": "snap-1"}}}})):
+        path.write_text(broken)
+        assert len(first_refresh()) == 1, broken
 
 
 async def test_a_check_that_finds_many_problems_is_folded_in_triage(server: DemoServer, tmp_path: object) -> None:
