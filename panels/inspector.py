@@ -45,7 +45,8 @@ def rank(severity: str | None) -> int:
 
 
 def findings(aws: AwsSession, status: str | None = "ACTIVE", severities: tuple[str, ...] = (),
-             exploit: str | None = None, equals: dict[str, str] | None = None) -> list[dict[str, Any]]:
+             exploit: str | None = None, equals: dict[str, str] | None = None,
+             resource_types: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """Findings, worst first; `status`, `severities`, `exploit` and `equals` (criterion -> value,
     e.g. one CVE's vulnerabilityId) are filtered by the server (values of one criterion are ORed,
     criteria ANDed), so triage does not page through every LOW finding, nor one CVE's list
@@ -57,6 +58,8 @@ def findings(aws: AwsSession, status: str | None = "ACTIVE", severities: tuple[s
         criteria["severity"] = [{"comparison": "EQUALS", "value": s} for s in severities]
     if exploit:
         criteria["exploitAvailable"] = [{"comparison": "EQUALS", "value": exploit}]
+    if resource_types:
+        criteria["resourceType"] = [{"comparison": "EQUALS", "value": t} for t in resource_types]
     for name, value in (equals or {}).items():  # a longer value than a filter takes: its prefix (the caller matches)
         criteria[name] = [{"comparison": "EQUALS", "value": value} if len(value) <= FILTER_MAX else
                           {"comparison": "PREFIX", "value": value[:FILTER_MAX]}]
@@ -176,15 +179,44 @@ def suppression_filter(row: Row, scope: str, reason: str) -> dict[str, Any]:
             "description": f"Suppressed from watchkeeper: {row.data['vulnerability']} on {target}"}
 
 
-def severity_bar(rows: list[Row], scans: str = "", counted: dict[str, int] | None = None) -> Text:
-    """Findings per severity: the server's counts where it gave them ("?" for a severity it left
-    out: the rows listed so far would undercount it), else the listed rows'."""
-    counts = counted if counted is not None else dict.fromkeys(ORDER, 0) | Counter(r.data.get("severity") for r in rows)
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Active findings per severity. A severity some part was not counted for (AWS documents only
+    all, critical, high and medium in severityCounts) is `unknown`: its count is a lower bound,
+    shown "12+", or "?" where nothing was counted; never the rows listed so far."""
+
+    counts: dict[str, int]
+    unknown: frozenset[str] = frozenset()
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally({s: self[s] + other[s] for s in ORDER}, self.unknown | other.unknown)
+
+    def __getitem__(self, severity: str) -> int:
+        return self.counts.get(severity, 0)
+
+    def cell(self, severity: str) -> int | str:  # an int where exact: it sorts as a number
+        return self[severity] if severity not in self.unknown else self.text(severity)
+
+    def text(self, severity: str) -> str:
+        n = self[severity]
+        return f"{n:,}" if severity not in self.unknown else f"{n:,}+" if n else UNKNOWN
+
+    def worst(self) -> str:
+        return next((s for s in ORDER if self[s]), "-")
+
+    @classmethod
+    def of(cls, counts: dict[str, int]) -> Tally:
+        """Exact counts, as from listed findings."""
+        return cls(dict(counts))
+
+
+def severity_bar(rows: list[Row], scans: str = "", counted: Tally | None = None) -> Text:
+    """Findings per severity: the server's counts where it gave them, else the listed rows'."""
+    tally = counted if counted is not None else Tally.of(Counter(str(r.data.get("severity")) for r in rows))
     bar = Text()
     for severity in ORDER:
-        n = counts.get(severity)
-        bar.append(f"{SHORT[severity]} {UNKNOWN if n is None else format(n, ',')}  ",
-                   style=status_style(severity) if n else "dim")
+        bar.append(f"{SHORT[severity]} {tally.text(severity)}  ",
+                   style=status_style(severity) if tally[severity] else "dim")
     if scans:
         bar.append(f"│ {scans}", style="dim")
     return bar
@@ -202,22 +234,24 @@ def aggregations(aws: AwsSession, kind: str, member: str) -> Iterator[dict[str, 
                 yield group
 
 
-def severity_counts(group: dict[str, Any]) -> dict[str, int]:
-    """A group's severityCounts by severity name; the severities the server left out are absent
-    (AWS documents only all, critical, high and medium)."""
-    counts = group.get("severityCounts") or {}
-    return {s: counts[s.lower()] for s in ORDER if type(counts.get(s.lower())) is int}
+def count(value: Any) -> int | None:
+    return value if type(value) is int and value >= 0 else None
 
 
-def summed(counts: Iterable[dict[str, int]]) -> dict[str, int]:
-    """Counts added per severity; a severity one of them left out stays unknown (absent)."""
-    total: dict[str, int] | None = None
-    for c in counts:
-        total = dict(c) if total is None else {s: total[s] + c[s] for s in ORDER if s in total and s in c}
-    return total or {}
+def severity_counts(group: dict[str, Any]) -> Tally:
+    """A group's severityCounts; a severity left out (or not a count) is unknown."""
+    given = group.get("severityCounts") or {}
+    counts = {s: n for s in ORDER if (n := count(given.get(s.lower()))) is not None}
+    return Tally(counts, frozenset(ORDER) - counts.keys())
 
 
-def account_counts(aws: AwsSession) -> dict[str, dict[str, int]]:
+def group_total(group: dict[str, Any], tally: Tally) -> int | None:
+    """severityCounts.all, else the sum where every severity was counted; None: unknown."""
+    whole = count((group.get("severityCounts") or {}).get("all"))
+    return whole if whole is not None or tally.unknown else sum(tally.counts.values())
+
+
+def account_counts(aws: AwsSession) -> dict[str, Tally]:
     """Active findings per severity for each account the session sees ("account/region")."""
     return {f"{a.get('accountId') or UNKNOWN}/{aws.region}": severity_counts(a)
             for a in aggregations(aws, "ACCOUNT", "accountAggregation")}
@@ -236,7 +270,7 @@ class InspectorPanel(Panel):
     def __init__(self, status: str | None = "ACTIVE") -> None:
         self.status = status
         self.scans = ""
-        self.counted: dict[str, dict[str, int]] = {}  # the server's counts of active findings, by place
+        self.counted: dict[str, Tally] = {}  # the server's counts of active findings, by place
 
     @property
     def label(self) -> str:
@@ -263,7 +297,7 @@ class InspectorPanel(Panel):
         places = {place(r.key) for r in rows}  # none yet: none claimed (the places may be another scope's)
         known = [self.counted[p] for p in places if p in self.counted]
         whole = known and len(known) == len(places)
-        return severity_bar(rows, self.scans, summed(known) if whole else None)
+        return severity_bar(rows, self.scans, sum(known[1:], known[0]) if whole else None)
 
     def checks(self) -> tuple[Check, ...]:
         return (Check("inspector.findings", "Inspector critical findings, and high ones with an exploit",
@@ -319,13 +353,13 @@ class Group:
     about: str  # what else tells it apart: the title, the resource's kind and tags
     criterion: str  # the ListFindings criterion that lists its findings, and its value
     value: str
-    counts: dict[str, int]  # per severity; one the server left out is absent (unknown, not 0)
-    total: int
+    counts: Tally
+    total: int | None  # None: the server did not say
 
     def merged(self, other: Group) -> Group:  # a CVE under two titles (two packages)
         about = self.about if other.about in self.about else f"{self.about}; {other.about}"
-        return Group(self.name, about, self.criterion, self.value, summed((self.counts, other.counts)),
-                     self.total + other.total)
+        total = None if self.total is None or other.total is None else self.total + other.total
+        return Group(self.name, about, self.criterion, self.value, self.counts + other.counts, total)
 
 
 def about_cve(cve: str | None, title: str) -> str:
@@ -334,20 +368,16 @@ def about_cve(cve: str | None, title: str) -> str:
 
 
 def group_of_title(a: dict[str, Any]) -> Group:
-    title, cve = a.get("title") or UNKNOWN, a.get("vulnerabilityId")
+    title = a.get("title") if isinstance(a.get("title"), str) and a.get("title") else UNKNOWN
+    cve = a.get("vulnerabilityId") if isinstance(a.get("vulnerabilityId"), str) else None
     counts = severity_counts(a)
     return Group(cve or title, about_cve(cve, title), "vulnerabilityId" if cve else "title", cve or title, counts,
-                 (a.get("severityCounts") or {}).get("all") or sum(counts.values()))
+                 group_total(a, counts))
 
 
 def words(*values: Any) -> str:
     """The values that are text, joined: a null or odd member in the response is left out."""
     return " ".join(v for v in values if isinstance(v, str) and v)
-
-
-def total(a: dict[str, Any], counts: dict[str, int]) -> int:
-    whole = (a.get("severityCounts") or {}).get("all")
-    return whole if type(whole) is int else sum(counts.values())
 
 
 def ecr_about(a: dict[str, Any]) -> str:
@@ -382,10 +412,11 @@ def resource_groups(aws: AwsSession, kind: str) -> Iterator[Group]:
     counted = RESOURCE_AGGREGATIONS[kind]
     for a in aggregations(aws, kind, counted.member):
         counts = severity_counts(a)
+        total = group_total(a, counts)
         if isinstance(rid := a.get(counted.named), str) and rid:
-            yield Group(resource_label(rid), counted.about(a), "resourceId", rid, counts, total(a, counts))
+            yield Group(resource_label(rid), counted.about(a), "resourceId", rid, counts, total)
         elif isinstance(project := a.get("projectNames"), str) and project:  # a repository's only required member
-            yield Group(project, counted.about(a), "codeRepositoryProjectName", project, counts, total(a, counts))
+            yield Group(project, counted.about(a), "codeRepositoryProjectName", project, counts, total)
 
 
 # Where the server refuses to count (denied, not implemented, a type this region lacks), the
@@ -397,7 +428,7 @@ def listed_groups(found: list[dict[str, Any]], by: str) -> Iterator[Group]:
     """The same groups counted from every listed finding, when the server will not count them."""
     for f in found:
         kind, rid = resource(f)
-        counts = {s: int(f.get("severity") == s) for s in ORDER}
+        counts = Tally.of({str(f.get("severity")): 1})
         cve, title = vulnerability(f), f.get("title") or UNKNOWN
         if by == "cve" and cve != "-":
             yield Group(cve, about_cve(cve, title), "vulnerabilityId", cve, counts, 1)
@@ -407,23 +438,26 @@ def listed_groups(found: list[dict[str, Any]], by: str) -> Iterator[Group]:
             yield Group(resource_label(rid), RESOURCE_TYPES.get(kind, kind), "resourceId", rid, counts, 1)
 
 
-def merged(found: Iterable[Group]) -> list[Group]:
-    """One group per criterion and value (the server counts a CVE once per title, i.e. package)."""
-    groups: dict[tuple[str, str], Group] = {}
-    for g in found:
-        key = (g.criterion, g.value)
-        groups[key] = groups[key].merged(g) if key in groups else g
+def merged(found: Iterable[tuple[Group, str]]) -> list[tuple[Group, str]]:
+    """One group per criterion and value (the server counts a CVE once per title, i.e. package),
+    with how it was counted."""
+    groups: dict[tuple[str, str], tuple[Group, str]] = {}
+    for g, by in found:
+        if (key := (g.criterion, g.value)) in groups:
+            was, was_by = groups[key]
+            g, by = was.merged(g), was_by if by in was_by else f"{was_by} and {by}"
+        groups[key] = g, by
     return list(groups.values())
 
 
 def group_row(by: str, g: Group, counted_by: str) -> Row:
-    worst = next((s for s in ORDER if g.counts.get(s)), "-")
+    worst = g.counts.worst()
+    total = UNKNOWN if g.total is None else g.total
     return Row(
         key=f"{by}:{g.criterion}:{g.value}", name=g.name, status=worst,
-        cells=(SHORT.get(worst, worst), g.name, g.total, *(g.counts.get(s, UNKNOWN) for s in ORDER[:3]), g.about),
+        cells=(SHORT.get(worst, worst), g.name, total, *(g.counts.cell(s) for s in ORDER[:3]), g.about),
         detail=(("Group", g.name), ("About", g.about),
-                ("Findings", f"{g.total} active · " + " · ".join(f"{SHORT[s]} {g.counts[s]}" for s in ORDER
-                                                               if s in g.counts)),
+                ("Findings", f"{total} active · " + " · ".join(f"{SHORT[s]} {g.counts.text(s)}" for s in ORDER)),
                 ("Listed by", f"{g.criterion} = {g.value}"), ("Counted by", counted_by)),
         data={"group": g.name, "severity": worst, "criterion": g.criterion, "value": g.value, "counted_by": counted_by},
     )
@@ -450,36 +484,52 @@ class InspectorGroups(Source):
     def rows(self, aws: AwsSession) -> list[Row]:
         # The resource kinds are counted one aggregation each: one this region refuses costs only
         # its own groups, which are then counted from the listed findings of that kind.
-        reads: dict[str, Callable[[], list[Group]]] = {
-            kind: partial(lambda k: list(resource_groups(aws, k)), kind) for kind in RESOURCE_AGGREGATIONS
-        } if self.by == "resource" else {
-            "TITLE": lambda: [group_of_title(a) for a in aggregations(aws, "TITLE", "titleAggregation")]}
+        kinds = list(RESOURCE_AGGREGATIONS) if self.by == "resource" else ["TITLE"]
         found: list[tuple[Group, str]] = []
-        refused: dict[str, Failure] = {}
-        for kind, read in reads.items():
-            got = attempt(aws, "counts by the server", read)
+        failed: dict[str, Failure] = {}  # the kinds the server did not count, and why
+        for kind in kinds:
+            got = attempt(aws, "counts by the server", partial(self.counted, aws, kind))
             if not isinstance(got, Failure):
-                found += [(g, "Inspector (aggregation API)") for g in merged(got)]
-            elif got.kind in COUNT_OURSELVES:
-                refused[kind] = got
-            else:
-                report(got)
-        if len(refused) < len(reads):  # the gaps name the kinds the server would not count
-            refused = {k: replace(f, what=f"{RESOURCE_AGGREGATIONS[k].label} counts by the server")
-                       for k, f in refused.items()}
-        report(*{(f.what, f.action, f.kind): f for f in refused.values()}.values())
-        if refused:
-            types = {RESOURCE_AGGREGATIONS[k].resource_type for k in refused if k in RESOURCE_AGGREGATIONS}
-            listed = [f for f in findings(aws) if not types or resource(f)[0] in types]
-            counted_by = f"watchkeeper from {len(listed):,} listed findings"
-            found += [(g, counted_by) for g in merged(listed_groups(listed, self.by))]
-        found.sort(key=lambda gc: (*(-gc[0].counts.get(s, 0) for s in ORDER), -gc[0].total, gc[0].name))
-        return [group_row(self.by, g, counted_by) for g, counted_by in found]
+                found += [(g, "Inspector (aggregation API)") for g in got]
+                continue
+            failed[kind] = got
+            if got.kind not in COUNT_OURSELVES:  # throttled, unreachable: the next kind would fare no better
+                failed |= {k: got for k in kinds[kinds.index(kind) + 1:]}
+                break
+        self.report(failed, len(kinds))
+        if refused := [k for k, f in failed.items() if f.kind in COUNT_OURSELVES]:
+            types = tuple(RESOURCE_AGGREGATIONS[k].resource_type for k in refused if k in RESOURCE_AGGREGATIONS)
+            listed = tolerate(aws, "findings to count", lambda: findings(aws, resource_types=types), None)
+            if listed is not None:
+                listed = [f for f in listed if not types or resource(f)[0] in types]  # a server ignoring the filter
+                counted_by = f"watchkeeper from {len(listed):,} listed findings"
+                found += [(g, counted_by) for g in listed_groups(listed, self.by)]
+        ordered = sorted(merged(found), key=lambda gb: (
+            *(-gb[0].counts[s] for s in ORDER), -(gb[0].total or 0), gb[0].name))
+        return [group_row(self.by, g, counted_by) for g, counted_by in ordered]
+
+    @staticmethod
+    def counted(aws: AwsSession, kind: str) -> list[Group]:
+        found = (group_of_title(a) for a in aggregations(aws, "TITLE", "titleAggregation")) if kind == "TITLE" \
+            else resource_groups(aws, kind)
+        return [g for g in found if g.total != 0]  # an entry counting nothing is no group
+
+    @staticmethod
+    def report(failed: dict[str, Failure], kinds: int) -> None:
+        """One gap per reason, naming the kinds it cost (none named: it cost them all)."""
+        reasons: dict[tuple[str, str, str], list[str]] = {}
+        for kind, f in failed.items():
+            reasons.setdefault((f.action, f.kind, f.message), []).append(kind)
+        for which in reasons.values():
+            labels = " and ".join(RESOURCE_AGGREGATIONS[k].label for k in which) if len(which) < kinds else ""
+            report(replace(failed[which[0]], what=f"{labels} counts by the server".lstrip()))
 
     def summary(self, rows: list[Row]) -> Text:
-        # Each session's rows say how they were counted (a scope's threads share this source).
+        # Each session's rows say how they were counted (a scope's threads share this source). A
+        # CVE in two regions is one CVE; a function named "api" in two regions is two resources.
         by = " and ".join(sorted({str(r.data.get("counted_by")) for r in rows})) or "-"
-        return Text(f"{len({r.name for r in rows}):,} {'CVEs' if self.by == 'cve' else 'resources'} with active "
+        distinct = {r.name for r in rows} if self.by == "cve" else {r.data.get("value") for r in rows}
+        return Text(f"{len(distinct):,} {'CVEs' if self.by == 'cve' else 'resources'} with active "
                     f"findings, counted by {by}", style="dim")
 
     def drill(self, row: Row) -> Source:

@@ -217,7 +217,10 @@ def remembered(aws: AwsSession) -> Memory | None:
 
 
 def remember(aws: AwsSession, memory: Memory) -> None:
-    """Kept in the session, and on disk for the next launch (only what freshness needs)."""
+    """Kept in the session, and on disk for the next launch (only what freshness needs, and only
+    when it changed: most refreshes read no history)."""
+    if aws.remembered.get(MEMORY) == memory:
+        return
     aws.remembered[MEMORY] = memory
     keep(aws, MEMORY, {"at": memory[0].isoformat(), "newest": {
         vid: {"id": s.get("SnapshotId") or UNKNOWN, "started": started.isoformat()}

@@ -13,12 +13,12 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 
 from panels.inspector import GroupFindings, InspectorGroups, InspectorPanel
-from panels.model import CheckResult, Memo, Panel, run_check
+from panels.model import CheckResult, Memo, Panel, Row, run_check
 from panels.snapshots import BackupJobs, RdsSnapshots, SnapshotsPanel, Volumes, span
 from panels.triage import collect
 from tests.conftest import CLEAN_REGION, session
 from tui.demo.server import DemoServer
-from tui.errors import DENIED, THROTTLED
+from tui.errors import DENIED, INVALID, THROTTLED
 from tui.session import AwsSession
 
 
@@ -226,15 +226,25 @@ def test_inspector_groups_and_counts_come_from_the_aggregation_api(server: DemoS
     assert call.params["filterCriteria"]["resourceId"] == [{"comparison": "EQUALS", "value": group.data["value"]}]
 
 
-def refuse(aws: AwsSession, kind: str, code: str, status: int) -> None:
-    """ListFindingAggregations fails with `code` for one aggregationType only (a region lacking it)."""
+THROTTLED_400, INVALID_400, DENIED_403 = ("ThrottlingException", 400), ("ValidationException", 400), \
+    ("AccessDeniedException", 403)
+
+
+def refuse(aws: AwsSession, refused: dict[str, tuple[str, int]]) -> list[str]:
+    """ListFindingAggregations fails with (code, status) for these aggregationTypes only (a region
+    lacking one); returns the types asked for, in order."""
+    asked: list[str] = []
+
     def handler(params: dict[str, Any], **_: Any) -> None:
-        if params.get("aggregationType") == kind:
-            raise ClientError({"Error": {"Code": code, "Message": "no"}, "ResponseMetadata": {"HTTPStatusCode": status}},
-                              "ListFindingAggregations")
+        asked.append(kind := params.get("aggregationType", ""))
+        if kind in refused:
+            code, status = refused[kind]
+            raise ClientError({"Error": {"Code": code, "Message": "no"},
+                               "ResponseMetadata": {"HTTPStatusCode": status}}, "ListFindingAggregations")
 
     aws.client("inspector2").meta.events.register_first("before-parameter-build.inspector2.ListFindingAggregations",
                                                         handler)
+    return asked
 
 
 def test_one_resource_kind_the_server_will_not_count_costs_only_its_own_groups(server: DemoServer) -> None:
@@ -242,8 +252,11 @@ def test_one_resource_kind_the_server_will_not_count_costs_only_its_own_groups(s
     findings are listed (by its resource type) and counted here, and the gap names the kind."""
     counted = {r.name: r.cells[2:6] for r in InspectorGroups("resource").load(session(server)).rows}
     aws = session(server)
-    refuse(aws, "AWS_EC2_INSTANCE", "ValidationException", 400)
+    refuse(aws, {"AWS_EC2_INSTANCE": INVALID_400})
+    before = len(aws.calls)
     listing = InspectorGroups("resource").load(aws)
+    [listed] = [c for c in list(aws.calls)[before:] if c.operation == "ListFindings"]  # only EC2's, by the server
+    assert listed.params["filterCriteria"]["resourceType"] == [{"comparison": "EQUALS", "value": "AWS_EC2_INSTANCE"}]
     assert {r.name: r.cells[2:6] for r in listing.rows} == counted
     by = {r.name: r.data["counted_by"] for r in listing.rows}
     assert by.pop("i-0bastion0demo").startswith("watchkeeper from 1 listed")  # the demo's one EC2 finding
@@ -255,11 +268,35 @@ def test_one_resource_kind_the_server_will_not_count_costs_only_its_own_groups(s
 
 def test_a_throttled_count_is_not_replaced_by_listing_every_finding(server: DemoServer) -> None:
     aws = session(server)
-    refuse(aws, "TITLE", "ThrottlingException", 400)
+    refuse(aws, {"TITLE": THROTTLED_400})
     before = len(aws.calls)
     listing = InspectorGroups("cve").load(aws)
     assert listing.rows == [] and [g.kind for g in listing.gaps] == [THROTTLED]
     assert "ListFindings" not in {c.operation for c in list(aws.calls)[before:]}  # 20,000 would fare no better
+    aws = session(server)  # the kinds share the operation's rate limit: the first throttled stops the rest
+    asked = refuse(aws, {"AWS_ECR_CONTAINER": THROTTLED_400})
+    listing = InspectorGroups("resource").load(aws)
+    assert asked == ["AWS_ECR_CONTAINER"] and listing.rows == []
+    assert [(g.what, g.kind) for g in listing.gaps] == [("counts by the server", THROTTLED)]
+
+
+def test_each_reason_the_server_gave_names_the_kinds_it_cost(server: DemoServer) -> None:
+    """Two kinds refused for two reasons: two gaps, each naming its kind; the listing that counts
+    them instead, throttled, costs only those kinds (the server's other groups stay)."""
+    aws = session(server)
+    refuse(aws, {"AWS_EC2_INSTANCE": DENIED_403, "AWS_LAMBDA_FUNCTION": INVALID_400})
+    listing = InspectorGroups("resource").load(aws)
+    assert sorted(g.what for g in listing.gaps) == ["EC2 instance counts by the server",
+                                                    "Lambda function counts by the server"]
+    assert {r.name for r in listing.rows} >= {"i-0bastion0demo", "charge"}  # counted here instead
+    aws = session(server)
+    refuse(aws, {"AWS_EC2_INSTANCE": INVALID_400})
+    answer(aws, "inspector2", "ListFindings", lambda params: (_ for _ in ()).throw(ClientError(
+        {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "ListFindings")))
+    listing = InspectorGroups("resource").load(aws)
+    assert {r.data["counted_by"] for r in listing.rows} == {"Inspector (aggregation API)"} and listing.rows
+    assert sorted((g.what, g.kind) for g in listing.gaps) == [("EC2 instance counts by the server", INVALID),
+                                                              ("findings to count", THROTTLED)]
 
 
 def test_the_servers_counts_missing_members_are_unknown_not_zero(server: DemoServer) -> None:
@@ -289,6 +326,45 @@ def test_the_servers_counts_missing_members_are_unknown_not_zero(server: DemoSer
     [call] = list(aws.calls)[before:]
     assert call.params["filterCriteria"]["codeRepositoryProjectName"] == [{"comparison": "EQUALS",
                                                                           "value": "payments"}]
+
+
+def test_counts_merged_from_parts_are_lower_bounds_and_one_row_per_group(server: DemoServer) -> None:
+    """A CVE under two titles, one without a critical count: its 50 known CRITICALs still make it
+    CRIT and sort it first ("50+"); a negative count is unknown, not CRIT; an entry counting nothing
+    is no group; the same resource under two kinds is one row."""
+    aws = session(server)
+    function = "arn:aws:lambda:us-east-1:1:function:api"
+    answer(aws, "inspector2", "ListFindingAggregations", lambda params: {"responses": {
+        "TITLE": [
+            {"titleAggregation": {"title": "CVE-9 - a", "vulnerabilityId": "CVE-9", "severityCounts": {
+                "all": 50, "critical": 50, "high": 0, "medium": 0}}},
+            {"titleAggregation": {"title": "CVE-9 - b", "vulnerabilityId": "CVE-9", "severityCounts": {
+                "all": 1, "medium": 1}}},
+            {"titleAggregation": {"title": "CVE-1", "vulnerabilityId": "CVE-1", "severityCounts": {
+                "all": 1, "critical": 0, "high": 1, "medium": 0}}},
+            {"titleAggregation": {"title": "CVE-2", "vulnerabilityId": "CVE-2", "severityCounts": {
+                "critical": -1, "high": 2}}},
+            {"titleAggregation": {"title": "CVE-3", "vulnerabilityId": "CVE-3", "severityCounts": {"all": 0}}}],
+        "AWS_LAMBDA_FUNCTION": [{"lambdaFunctionAggregation": {"resourceId": function,
+                                                               "severityCounts": {"all": 1, "high": 1}}}],
+        "CODE_REPOSITORY": [{"codeRepositoryAggregation": {"projectNames": "api", "resourceId": function,
+                                                           "severityCounts": {"all": 2, "high": 2}}}],
+    }.get(json.loads(params["body"])["aggregationType"], [])})
+    rows = InspectorGroups("cve").load(aws).rows
+    assert [r.cells[:6] for r in rows] == [("CRIT", "CVE-9", 51, "50+", "?", 1),
+                                           ("HIGH", "CVE-2", "?", "?", 2, "?"),
+                                           ("HIGH", "CVE-1", 1, 0, 1, 0)]
+    [row] = InspectorGroups("resource").load(aws).rows
+    assert row.cells[2:5] == (3, "?", 3)
+
+
+def test_a_scopes_resources_are_told_apart_by_id_and_its_cves_by_name() -> None:
+    def row(name: str, value: str) -> Row:
+        return Row(key=value, name=name, status="HIGH", cells=(), data={"value": value, "counted_by": "x"})
+
+    rows = [row("api", f"arn:aws:lambda:{region}:1:function:api") for region in ("us-east-1", "eu-west-1")]
+    assert str(InspectorGroups("resource").summary(rows)).startswith("2 resources")
+    assert str(InspectorGroups("cve").summary([row("CVE-1", "CVE-1"), row("CVE-1", "CVE-1")])).startswith("1 CVEs")
 
 
 def test_a_title_longer_than_a_filter_takes_is_asked_by_its_prefix(server: DemoServer) -> None:

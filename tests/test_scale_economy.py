@@ -7,7 +7,6 @@ A small and a five times larger account are seeded into fresh regions of the tes
 from __future__ import annotations
 
 import json
-
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -239,17 +238,20 @@ def test_a_relaunch_recalls_the_newest_copies_the_last_launch_read(server: DemoS
 
     def first_refresh() -> list[list[str]]:  # of a new session, as a relaunch makes
         aws = session(server, region)
+        aws.identity()  # as the console and `watchkeeper triage` read it at start
         since = len(aws.calls)
         assert freshness.run(aws, Memo()) == []
         return snapshot_reads(aws, since)
 
     assert len(first_refresh()) == 1  # nothing kept yet: every in-use volume's history
-    path = place(session(server, region), MEMORY)
+    (known := session(server, region)).identity()
+    path = place(known, MEMORY)
     assert path is not None and path.stat().st_mode & 0o777 == 0o600
     assert first_refresh() == []  # relaunched: recalled
     kept = json.loads(path.read_text())
+    hour_ago = (datetime.now(UTC) - FULL_RECHECK).isoformat()
     for broken in ("{not json", json.dumps({**kept, "version": 0}),
-                   json.dumps({**kept, "value": {**kept["value"], "at": (datetime.now(UTC) - FULL_RECHECK).isoformat()}}),
+                   json.dumps({**kept, "value": {**kept["value"], "at": hour_ago}}),
                    json.dumps({**kept, "value": {"at": kept["value"]["at"], "newest": {"vol-1": {"id": "snap-1"}}}})):
         path.write_text(broken)
         assert len(first_refresh()) == 1, broken

@@ -20,12 +20,9 @@ VERSION = 1
 
 
 def place(aws: AwsSession, key: str) -> Path | None:
-    """The file for `key` in this session's account, region and endpoint (the account is read once
-    per session: the header shows it); None where the account cannot be told."""
-    try:
-        account = aws.identity().account
-    except Exception:  # without the account nothing is recalled; nothing else is lost
-        return None
+    """The file for `key` in this session's account, region and endpoint; None until the account
+    is known (the console reads it at start for its header; a check does not call for it)."""
+    account = aws.known_identity.account if aws.known_identity else ""
     if account in ("", "?"):
         return None
     # The endpoint without its port: the demo's in-process server takes a new port each launch.
