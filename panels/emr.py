@@ -14,6 +14,7 @@ from panels.model import (
     Severity,
     Source,
     duration,
+    in_view,
     newest_first,
     now,
     paginate,
@@ -163,7 +164,8 @@ def check_nodes(aws: AwsSession, memo: Memo) -> list[Problem]:
                 reason=f"{group.get('InstanceGroupType', '')} {group.get('Market', '')} group running "
                        f"{count(group.get('RunningInstanceCount'))} of {count(group.get('RequestedInstanceCount'))}"
                        f" requested",
-                severity=Severity.MEDIUM, path=(cid,), arn=group.get("Id") or cid,
+                severity=Severity.MEDIUM, arn=group.get("Id") or cid,
+                path=(cid, in_view(EmrInstanceGroups.kind), *([group["Id"]] if group.get("Id") else [])),
             ))
     return problems
 

@@ -57,10 +57,19 @@ class Row:
         return " ".join(str(c) for c in (self.name, *self.cells))
 
 
+VIEW = "⇄"  # a path element naming another view of a level (`v`) by its Source.kind: see in_view
+
+
+def in_view(kind: str) -> str:
+    """The path element that switches a level to its view of `kind` (a failed backup job is a row
+    of the Backup view, not of the panel's first one)."""
+    return VIEW + kind
+
+
 @dataclass(frozen=True)
 class Problem:
     """Something failing, as triage shows it. `path` is the row keys from the panel's top level
-    down to the resource, so triage can jump there."""
+    down to the resource, so triage can jump there; an in_view() element switches that level's view."""
 
     panel: str
     service: str

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from panels.model import Listing, LogTarget, Row, Source, failed, listener, publishing
+from panels.model import VIEW, Listing, LogTarget, Row, Source, failed, listener, publishing
 from tui.errors import Failure
 
 if TYPE_CHECKING:
@@ -113,8 +113,8 @@ class ScopedSource(Source):
     def wrap(session: AwsSession, row: Row) -> Row:
         data: dict[str, Any] = {**row.data, SCOPE: session, INNER: row}
         if "panel" in row.data and "path" in row.data and row.data["path"]:  # a triage row: jump in scope
-            path = row.data["path"]
-            data["path"] = (scoped_key(session, path[0]), *path[1:])
+            # Every level below is scoped too (drill() keeps the session), so is each of its keys.
+            data["path"] = tuple(k if k.startswith(VIEW) else scoped_key(session, k) for k in row.data["path"])
         return replace(row, key=scoped_key(session, row.key), cells=(session.label, session.region, *row.cells),
                        detail=ScopedDetail(session, row.detail),
                        data=data)

@@ -20,6 +20,7 @@ from panels.model import (
     Severity,
     Source,
     age,
+    in_view,
     newest,
     newest_first,
     now,
@@ -283,7 +284,7 @@ def check_freshness(aws: AwsSession, memo: Memo, max_age_hours: float) -> list[P
         problems.append(Problem(
             panel="snapshots", service="EBS", resource=f"{len(never)} volumes", status="NO SNAPSHOT",
             reason="in-use volumes never snapshotted: " + ", ".join(never[:5]) + (" …" if len(never) > 5 else ""),
-            severity=Severity.LOW,
+            severity=Severity.LOW, path=(in_view(Volumes.kind),),
         ))
     return problems
 
@@ -321,6 +322,7 @@ def check_rds(aws: AwsSession, memo: Memo, max_age_hours: float) -> list[Problem
             panel="snapshots", service="RDS", resource=name, status="STALE",
             reason=too_old("available", latest["id"], created, policy) if latest else "no available snapshot",
             severity=Severity.MEDIUM, since=created, arn=arn,
+            path=(in_view(RdsSnapshots.kind), *([latest["arn"]] if latest else [])),
         ))
     return problems
 
@@ -337,6 +339,7 @@ def check_backup(aws: AwsSession, memo: Memo) -> list[Problem]:
             reason=job.get("StatusMessage") or f"backup job {state.lower()}", severity=Severity.HIGH,
             since=utc(job.get("CompletionDate")) or utc(job.get("CreationDate")),
             arn=job.get("BackupJobId") or job.get("ResourceArn") or "",
+            path=(in_view(BackupJobs.kind), *([job["BackupJobId"]] if job.get("BackupJobId") else [])),
         ))
     return problems
 

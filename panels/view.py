@@ -27,7 +27,7 @@ from textual.worker import get_current_worker
 
 from actions.catalog import ACTIONS, BY_ID, for_kind
 from panels.export import export_rows
-from panels.model import Listing, Panel, Row, Source, age, failed, publishing
+from panels.model import VIEW, Listing, Panel, Row, Source, age, failed, publishing
 from panels.ordering import arrange, is_failing, status_style
 from panels.scoped import ScopedSource, unscoped
 from tui.errors import EXPIRED, UNEXPECTED, Failure, explain
@@ -166,6 +166,12 @@ def measure_rows(source: Source, rows: list[Row], measured: Measured) -> list[in
     measured.clear()  # single dict operations: the UI thread may read it meanwhile (a miss re-measures)
     measured.update(fresh)
     return widest
+
+
+def other_view(source: Source, element: str) -> Source | None:
+    """The view of `source`'s level that a path's in_view() element names."""
+    kind = element.removeprefix(VIEW)
+    return next((v for v in source.alternatives() if v.kind == kind), None)
 
 
 class PanelView(Vertical):
@@ -566,11 +572,14 @@ class PanelView(Vertical):
         (the paths are its keys; another view, `v`, has keys of its own)."""
         del self.stack[1:]
         root = self.stack[0].source
-        if root.label != self.panel.label:
-            self.stack[0] = Level(ScopedSource(self.panel, root.sessions) if isinstance(root, ScopedSource)
-                                  else self.panel)
+        top: Source = ScopedSource(self.panel, root.sessions) if isinstance(root, ScopedSource) else self.panel
+        path = list(path)
+        if path and path[0].startswith(VIEW):  # switched before loading: the first view may be 10,000 rows
+            top = other_view(top, path.pop(0)) or top
+        if root.label != top.label:
+            self.stack[0] = Level(top)
         self.from_triage = True
-        self.pending_path = list(path)
+        self.pending_path = path
         self.level.filter = ""
         self.changed_level()
 
@@ -578,6 +587,10 @@ class PanelView(Vertical):
         if not self.pending_path:
             return
         key = self.pending_path.pop(0)
+        if key.startswith(VIEW) and (view := other_view(self.level.source, key)) is not None:
+            self.stack[-1] = Level(view)  # the rest of the path follows once it has loaded
+            self.changed_level()
+            return
         if key not in self.shown:
             self.pending_path = []
             self.app.notify("That resource is no longer listed.", severity="warning")
@@ -662,7 +675,12 @@ class PanelView(Vertical):
         box = self.query_one("#filter", Input)
         if box.has_focus:
             return
-        if event.character == "/" and not self.filter_opening:
+        held = getattr(self.app, "held_keys", None)
+        if held is not None:  # behind a panel key, until that panel shows (WatchkeeperApp.held_keys)
+            held.append(event)
+        elif not self.filter_opening and (panel := getattr(self.app, "panel_of_key", lambda _: None)(event.key)):
+            self.app.show_panel_in_key_order(panel)  # type: ignore[attr-defined]
+        elif event.character == "/" and not self.filter_opening:
             # Handled here, in key order: as a binding it would run only after the burst's
             # other keys had already bubbled past this view.
             self.action_start_filter()

@@ -94,6 +94,26 @@ async def test_a_triage_problem_opens_in_the_panels_first_view_whichever_is_show
         assert inspector.level.source.label == "Inspector"
 
 
+async def test_a_triage_problem_of_another_view_opens_in_that_view(app: WatchkeeperApp) -> None:
+    """A failed backup job is a row of the Backup view, a stale database of the RDS view, a group
+    that lost nodes of its cluster's instance groups: Enter opens each there, on its row."""
+    async with app.run_test(size=SIZE) as pilot:
+        triage = view_of(app, "triage")
+        for service, resource, panel, label, name in (
+                ("Backup", "orders-db", "snapshots", "Snapshots: AWS Backup jobs", None),
+                ("RDS", "orders-db", "snapshots", "Snapshots: RDS", None),
+                ("EMR", "etl-nightly/core", "emr", "instance groups", "core")):
+            await pilot.press("1")
+            await loaded(pilot, triage)
+            key = next(k for k, r in triage.shown.items() if r.name == resource and r.cells[2] == service)
+            triage.table.move_cursor(row=triage.table.get_row_index(key))
+            await pilot.press("enter")
+            view = view_of(app, panel)
+            await wait_for(pilot, lambda: label in view.level.source.label and view.current_row() is not None)
+            row = view.current_row()
+            assert row is not None and (name or resource) in (row.name, *map(str, row.cells)), row
+
+
 async def test_sorting_marks_the_column_and_sorts_ages_as_durations(app: WatchkeeperApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         triage = view_of(app, "triage")
@@ -156,6 +176,24 @@ async def test_a_broken_panel_shows_its_error_and_the_others_keep_working(server
         await loaded(pilot, view_of(app, "pipelines"))
         assert view_of(app, "pipelines").shown
 
+
+
+async def test_a_burst_with_a_panel_key_filters_the_panel_it_opens(app: WatchkeeperApp) -> None:
+    """`1/crash` sent at once (SSH, a paste): the panel key is not lost behind the filter it is
+    followed by, and the filter lands in the panel it opened, not the one left."""
+    from textual import events
+
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, view_of(app, "triage"))
+        await pilot.press("7")
+        await loaded(pilot, view_of(app, "inspector"))
+        for burst, panel, text in (("1/crash", "triage", "crash"), ("27/xz", "inspector", "xz")):
+            for character in burst:
+                app.post_message(events.Key("slash" if character == "/" else character, character))
+            await pilot.pause(0.5)
+            assert app.current_view.panel.id == panel
+            assert {v.panel.id: v.level.filter for v in app.views if v.level.filter} == {panel: text}
+            await pilot.press("escape")
 
 
 async def test_a_burst_of_keys_after_slash_goes_into_the_filter(app: WatchkeeperApp) -> None:

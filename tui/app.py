@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -118,6 +118,7 @@ class WatchkeeperApp(App[None]):
         self.waiting = False
         self.account, self.principal = "…", ""
         self.first_paint_at: float | None = None  # perf_counter, for benchmarks/run.py
+        self.held_keys: list[events.Key] | None = None  # typed behind a panel key, until its panel shows
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -352,6 +353,25 @@ class WatchkeeperApp(App[None]):
         if view.level.loaded_at is None or not view.busy:
             view.tick()
         self.update_header()
+
+    # A burst (SSH, a paste: `1/crash`) arrives before the panel key is handled: as a binding it
+    # would run only after the rest had reached the old panel (and the filter box it opened would
+    # swallow it). So a panel's view handles a panel key in key order, and the keys behind it wait.
+    def panel_of_key(self, key: str) -> str | None:
+        for binding in self._bindings.key_to_bindings.get(key, ()):
+            if binding.action.startswith("show_panel('"):
+                return binding.action.removeprefix("show_panel('").removesuffix("')")
+        return None
+
+    def show_panel_in_key_order(self, panel_id: str) -> None:
+        self.held_keys = self.held_keys or []
+        self.call_later(self.show_panel_then_replay, panel_id)
+
+    async def show_panel_then_replay(self, panel_id: str) -> None:
+        await self.action_show_panel(panel_id)
+        held, self.held_keys = self.held_keys or [], None
+        for key in held:  # to the panel now shown, in order (another panel key among them holds the rest)
+            self.current_view.table.post_message(events.Key(key.key, key.character))
 
     @on(PanelView.Loaded)
     def first_load(self) -> None:
