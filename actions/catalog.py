@@ -198,8 +198,8 @@ ACTIONS: tuple[Action, ...] = (
         id="inspector.suppress", title="Suppress this vulnerability (rule)", key="U", kind="inspector.finding",
         service="inspector2", operation="create_filter",
         asks=(Ask("scope", "Scope: resource (this resource only) or all (every resource)",
-                  default=lambda row: "resource"),
-              Ask("reason", "Reason", default=lambda row: "Risk accepted by on-call")),
+                  default=lambda row: "resource", choices=("resource", "all")),
+              Ask("reason", "Reason (why the risk is accepted; kept with the rule)", required=True)),
         params=lambda row, v: suppression_filter(row, v["scope"], v["reason"]),
     ),
     # -- EBS ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ Every text shown is a rich Text of sanitised parts: names and ids come from AWS,
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import replace
 
 from rich.text import Text
@@ -55,7 +56,9 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
     def __init__(self, runner: ActionRunner, action: Action, row: Row) -> None:
         super().__init__()
         self.runner, self.action, self.row = runner, action, row
-        self.call: PreparedCall | None = runner.prepare(action, row)
+        self.call: PreparedCall | None = None  # until the values asked for are valid (update_call)
+        with suppress(ValueError):  # a required value not typed yet: update_call says which
+            self.call = runner.prepare(action, row)
 
     def compose(self) -> ComposeResult:
         aws = self.runner.aws
@@ -71,7 +74,8 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
             ))
             for ask in self.action.asks:
                 yield Label(Text(clean(ask.label)))
-                yield Input(ask.default(self.row), id=f"ask-{ask.name}", type="integer" if ask.integer else "text")
+                yield Input(ask.default(self.row), id=f"ask-{ask.name}", type="integer" if ask.integer else "text",
+                            placeholder="required" if ask.required else "")
             if self.action.destructive:
                 yield Label(Text.assemble("Destructive: type ", (clean(self.row.name), "bold"), " to confirm"))
                 yield Input(placeholder=self.TYPE_PROMPT, id="typed-name")

@@ -17,6 +17,8 @@ class Ask:
     label: str
     default: Callable[[Row], str] = lambda row: ""
     integer: bool = False
+    required: bool = False  # e.g. a reason recorded with the change: no canned text stands in for it
+    choices: tuple[str, ...] = ()  # the only values accepted (a typo must not widen a rule's scope)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class Action:
         values: dict[str, Any] = {}
         for ask in self.asks:
             raw = typed.get(ask.name, ask.default(row)).strip()
+            if ask.required and not raw:
+                raise ValueError(f"{ask.label}: required (it is recorded with the change).")
+            if ask.choices and raw not in ask.choices:
+                raise ValueError(f"{ask.label}: one of {', '.join(ask.choices)}, not {raw!r}.")
             if ask.integer:
                 if not raw.isdigit():
                     raise ValueError(f"{ask.label} must be a whole number, not {raw!r}.")

@@ -61,13 +61,14 @@ def sort_value(value: Any) -> tuple[int, Any]:
     return (1, str(value).lower())
 
 
-def arrange(rows: Sequence[Row], *, text: str = "", column: int | None = None, reverse: bool = False) -> list[Row]:
+def arrange(rows: Sequence[Row], *, text: str = "", column: int | None = None, reverse: bool = False,
+            failing_first: bool = True) -> list[Row]:
     """The rows to show, in the order to show them: filtered, then sorted by `column` if set,
-    otherwise failing rows first and each group in the order the source gave them."""
+    otherwise failing rows first (not in a timeline) and each group in the order the source gave them."""
     shown = [r for r in rows if matches(r, text)] if text.strip() else list(rows)
-    if column is None:
+    if column is None and failing_first:
         shown.sort(key=lambda r: not is_failing(r.status))  # stable: the source's order within
-    else:
+    elif column is not None:
         shown.sort(key=lambda r: sort_value(r.cells[column]) if column < len(r.cells) else (2, ""),
                    reverse=reverse)
     return shown

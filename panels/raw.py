@@ -60,6 +60,8 @@ def describe(kind: str, row: Row, aws: AwsSession) -> tuple[Any, str]:
         found = read(row, aws)
         if found is not None:
             return _plain(found), f"the describe call for this {kind}"
+    if isinstance(row.data.get("raw"), dict):  # kept whole where no call describes one (a history event)
+        return _plain(row.data["raw"]), f"this {kind} as the list call returned it"
     return {"name": row.name, "status": row.status, **{k: v for k, v in row.data.items() if not k.startswith("wk_")},
             "detail": dict(row.detail)}, "what watchkeeper read for this row (no describe call for it)"
 

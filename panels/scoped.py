@@ -58,6 +58,7 @@ class ScopedSource(Source):
         self.columns = ("Account", "Region", *inner.columns)
         self.wide_column = inner.wide_column + 2 if inner.wide_column >= 0 else inner.wide_column
         self.publishes_whole = inner.publishes_whole
+        self.timeline = inner.timeline
 
     @property
     def label(self) -> str:

@@ -379,6 +379,7 @@ class ExecutionHistory(Source):
     """One execution's events as a timeline, the failed state marked in the machine's states."""
 
     title, kind = "history", "sfn.event"
+    timeline = True
     columns = ("#", "At", "+s", "Event", "State", "Detail")
 
     def __init__(self, execution: str, name: str) -> None:
@@ -416,7 +417,7 @@ class ExecutionHistory(Source):
                        kind, current, event_summary(e)),
                 detail=(("Event", f"{number} {kind} (after {e.get('previousEventId', '-')})"),
                         *((k, pretty_value(v)) for k, v in details.items())),
-                data={"execution": self.execution},
+                data={"execution": self.execution, "raw": e},  # `y`: the event as AWS returned it
             ))
         return rows
 

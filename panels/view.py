@@ -93,7 +93,7 @@ class Level:
         (filtering an ordered list keeps its order: the same rows as sorting the filtered ones)."""
         order = (self.sort_column, self.sort_reverse)
         if self._arranged is None or self._arranged[0] is not self.rows or self._arranged[1] != order:
-            self._arranged = (self.rows, order, *in_order(self.rows, self.haystacks(), order))
+            self._arranged = (self.rows, order, *in_order(self.rows, self.haystacks(), order, self.source))
         return self._arranged[2], self._arranged[3]
 
     def takes_partial_rows(self) -> bool:
@@ -128,10 +128,10 @@ def lowered(rows: list[Row]) -> dict[str, str]:
     return {row.key: row.text().lower() for row in rows}
 
 
-def in_order(rows: list[Row], haystacks: dict[str, str], order: tuple[int | None, bool]
+def in_order(rows: list[Row], haystacks: dict[str, str], order: tuple[int | None, bool], source: Source
              ) -> tuple[list[Row], list[str]]:
     """The rows in display order (the sort column, else failing first), their lower-case text alongside."""
-    arranged = arrange(rows, column=order[0], reverse=order[1])
+    arranged = arrange(rows, column=order[0], reverse=order[1], failing_first=not source.timeline)
     return arranged, [haystacks[row.key] for row in arranged]
 
 
@@ -139,7 +139,8 @@ def make_ready(level: Level, rows: list[Row], measured: Measured) -> Ready:
     """Pure (no widget): runs in the worker. `measured` is the view's width cache, shared with the
     UI thread by single dict operations only."""
     haystacks, order = lowered(rows), (level.sort_column, level.sort_reverse)
-    return Ready(rows, haystacks, order, *in_order(rows, haystacks, order), measure_rows(level.source, rows, measured))
+    return Ready(rows, haystacks, order, *in_order(rows, haystacks, order, level.source),
+                 measure_rows(level.source, rows, measured))
 
 
 def wide_index(source: Source) -> int | None:
@@ -814,7 +815,8 @@ class PanelView(Vertical):
     def action_export(self) -> None:
         """The rows as shown (filtered and sorted) to CSV and JSON files, for tickets and reports."""
         level = self.level
-        rows = arrange(level.rows, text=level.filter, column=level.sort_column, reverse=level.sort_reverse)
+        rows = arrange(level.rows, text=level.filter, column=level.sort_column, reverse=level.sort_reverse,
+                       failing_first=not level.source.timeline)
         try:
             kind = level.source.kind  # triage.problem, not triage-triage.problem
             name = kind if kind.split(".")[0] == self.panel.id else f"{self.panel.id}-{kind}"

@@ -109,7 +109,8 @@ async def test_a_triage_problem_of_another_view_opens_in_that_view(app: Watchkee
             triage.table.move_cursor(row=triage.table.get_row_index(key))
             await pilot.press("enter")
             view = view_of(app, panel)
-            await wait_for(pilot, lambda: label in view.level.source.label and view.current_row() is not None)
+            await wait_for(pilot, lambda view=view, label=label: label in view.level.source.label
+                           and view.current_row() is not None)
             row = view.current_row()
             assert row is not None and (name or resource) in (row.name, *map(str, row.cells)), row
 

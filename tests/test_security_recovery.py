@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from textual.widgets import Button, Input
 
 from actions.audit import AuditLog
+from actions.confirm import ConfirmScreen
 from tests.conftest import TEST_REGION, session
-from tests.pilot import confirm, finished, loaded, open_path, select, view_of, wait_for
+from tests.pilot import confirm, finished, loaded, open_confirmation, open_path, select, view_of, wait_for
 from tui.app import WatchkeeperApp
 from tui.demo.server import DemoServer, plain_client
 from tui.session import AwsSession
@@ -34,11 +36,20 @@ async def test_critical_finding_in_the_summary_then_filter_high_and_suppress(
         assert {r.status for r in inspector.shown.values()} == {"HIGH"} and len(inspector.shown) == 2
         await pilot.press("escape")
         await select(pilot, inspector, "CVE-2023-44487")
-        await confirm(pilot, app, "U")
+        # No canned reason stands in for the engineer's, and a typo cannot widen the rule to all.
+        await open_confirmation(pilot, app, "U")
+        for scope, reason in (("resource", ""), ("res", "fixed in the next image")):
+            app.screen.query_one("#ask-scope", Input).value = scope
+            app.screen.query_one("#ask-reason", Input).value = reason
+            await pilot.press("enter")
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, ConfirmScreen) and app.screen.query_one("#run", Button).disabled
+        await pilot.press("escape")
+        await confirm(pilot, app, "U", **{"ask-reason": "fixed in the next image"})
         await wait_for(pilot, lambda: bool(finished(audit)))
     filters = plain_client(aws.endpoint_url, "inspector2", aws.region).list_filters()["filters"]  # type: ignore[attr-defined]
     [created] = [f for f in filters if "CVE-2023-44487" in f["name"]]
-    assert created["action"] == "SUPPRESS"
+    assert created["action"] == "SUPPRESS" and created["reason"] == "fixed in the next image"
     assert created["criteria"]["vulnerabilityId"] == [{"comparison": "EQUALS", "value": "CVE-2023-44487"}]
     assert created["criteria"]["resourceId"][0]["value"].endswith("sha256:31ab")
 

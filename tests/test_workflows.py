@@ -25,6 +25,7 @@ from tui.app import WatchkeeperApp
 from tui.demo.server import DemoServer
 from tui.errors import ReadOnlyRefused
 from tui.log_viewer import LogViewer
+from tui.screens import RawScreen
 from tui.session import AwsSession
 
 SIZE = (80, 24)
@@ -60,6 +61,15 @@ async def test_failed_execution_history_error_cause_and_rerun(server: DemoServer
         failed = [r for r in view.shown.values() if r.status == "FAILED"]
         assert [r.name for r in failed] == ["TaskFailed", "TaskFailed", "ExecutionFailed"]  # one retry
         assert "ChargeCard ✗" in str(view.query_one("#summary").render())
+        numbers = [r.cells[0] for r in view.shown.values()]
+        assert numbers == sorted(numbers)  # a timeline: in event order, failures marked where they happened
+        await select(pilot, view, "ExecutionFailed")
+        await pilot.press("y")  # the event as AWS returned it: its cause a JSON string, escaped once
+        await wait_for(pilot, lambda: isinstance(app.screen, RawScreen))
+        shown = str(app.screen.query("Static")[1].render())
+        assert '"executionFailedEventDetails"' in shown and r'\\\"errorMessage' not in shown
+        assert r'\"errorMessage\"' in shown
+        await pilot.press("escape")
         await pilot.press("escape")
         await loaded(pilot, view, "order-fulfilment › executions")
         await select(pilot, view, "order-fulfilment-002")
