@@ -14,12 +14,14 @@ from rich.text import Text
 from panels.model import (
     Check,
     Memo,
+    Page,
     Panel,
     Problem,
     Row,
     Severity,
     Source,
     attempt,
+    paged,
     report,
     streamed,
     tolerate,
@@ -68,10 +70,9 @@ def findings(aws: AwsSession, status: str | None = "ACTIVE", severities: tuple[s
     return found
 
 
-def finding_pages(aws: AwsSession, criteria: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
-    for page in aws.client("inspector2").get_paginator("list_findings").paginate(
-            filterCriteria=criteria, PaginationConfig={"PageSize": 100}):
-        yield page.get("findings", [])
+def finding_pages(aws: AwsSession, criteria: dict[str, Any]) -> Iterator[Page]:
+    return paged(aws.client("inspector2").get_paginator("list_findings").paginate(
+        filterCriteria=criteria, PaginationConfig={"PageSize": 100}), "findings", "nextToken")
 
 
 # The botocore model requires a Finding's findingArn, severity, status, resources (each with type and

@@ -24,6 +24,7 @@ from panels.model import (
     newest,
     newest_first,
     now,
+    paged,
     paginate,
     streamed,
     tolerate,
@@ -364,8 +365,8 @@ class SnapshotsPanel(Panel):
         names = tolerate(aws, "volume names", lambda: {volume_id(v): tag(v, "Name") for v in in_use_volumes(aws)}, {})
         # Pages of 1,000 (EC2 otherwise answers with every snapshot at once): the first rows show
         # while the rest of a 10,000-snapshot account is still being read.
-        pages = (page.get("Snapshots", []) for page in aws.client("ec2").get_paginator("describe_snapshots")
-                 .paginate(OwnerIds=["self"], PaginationConfig={"PageSize": 1_000}))
+        pages = paged(aws.client("ec2").get_paginator("describe_snapshots").paginate(
+            OwnerIds=["self"], PaginationConfig={"PageSize": 1_000}), "Snapshots")
         unnamed = itertools.count()  # keys for snapshots without an id (required, but…)
         return streamed(pages, lambda s: self.snapshot_row(s, names, aws.region, unnamed),  # 10,000: as they come
                         order=newest(lambda s: s.get("StartTime")))
