@@ -238,6 +238,14 @@ async def test_colon_esc_cancels_and_an_unknown_name_says_so(server: DemoServer,
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("no-such-thing" in t for t in toasts(app)))
         assert app.current_view.panel.id == "triage"
+        # A name only triage has listed (the ECS panel not visited yet): its resource, as enter opens it.
+        await pilot.press("colon")
+        await wait_for(pilot, lambda: isinstance(app.screen, JumpScreen))
+        app.screen.query_one(Input).value = "checkout-api"
+        await pilot.press("enter")
+        ecs = view_of(app, "ecs")
+        await wait_for(pilot, lambda: app.current_view is ecs and ecs.current_row() is not None
+                       and ecs.current_row().name == "checkout-api")
 
 
 # -- console URLs and ARNs, per kind (pure functions) ------------------------------------------------

@@ -455,14 +455,21 @@ class WatchkeeperApp(App[None]):
             if wanted in (view.panel.id.casefold(), view.panel.title.casefold(), view.panel.key):
                 await self.action_show_panel(view.panel.id)
                 return
-        for exact in (True, False):
+        # The name itself, then the last part of a path ("prod/checkout-api": the service), then any part.
+        passes: tuple[Callable[[str], bool], ...] = (
+            lambda shown: shown == wanted, lambda shown: shown.rsplit("/", 1)[-1] == wanted,
+            lambda shown: wanted in shown)
+        for matches in passes:
             for view in [*self.views[1:], self.views[0]]:  # a panel's own row before triage's copy
                 for row in view.stack[0].rows:
-                    shown = clean(row.name, limit=200).casefold()
-                    if shown == wanted if exact else wanted in shown:
+                    if not matches(clean(row.name, limit=200).casefold()):
+                        continue
+                    if row.data.get("path"):  # a triage problem: its resource, as enter opens it
+                        await self.jump(PanelView.Jump(row.data["panel"], tuple(row.data["path"])))
+                    else:
                         await self.action_show_panel(view.panel.id)
                         view.jump((row.key,))
-                        return
+                    return
         self.notify(f"No panel or loaded resource is called {name!r}.", severity="warning")
 
     def action_log_groups(self) -> None:
