@@ -119,12 +119,15 @@ def test_a_page_that_says_more_follow_is_shown_before_the_next_is_asked_for() ->
             asked.append(page)
             yield {"Items": [{"id": f"{page}-{i}"} for i in range(3)], **({"NextToken": "t"} if page < n - 1 else {})}
 
+    def row(item: dict[str, str]) -> Row:
+        return Row(key=item["id"], name=item["id"], status="", cells=())
+
     published: list[tuple[int, int]] = []  # (rows shown, pages asked for by then)
     with publishing(lambda rows, total: published.append((len(rows), len(asked)))):
-        rows = streamed(paged(answers(3), "Items"), lambda item: Row(key=item["id"], name=item["id"], status="", cells=()))
+        rows = streamed(paged(answers(3), "Items"), row)
     assert len(rows) == 9 and published[0] == (3, 1)
     asked.clear()
     published.clear()
     with publishing(lambda rows, total: published.append((len(rows), len(asked)))):
-        streamed(paged(answers(1), "Items"), lambda item: Row(key=item["id"], name=item["id"], status="", cells=()))
+        streamed(paged(answers(1), "Items"), row)
     assert published == []  # one page: the whole list at once

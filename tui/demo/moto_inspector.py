@@ -33,6 +33,7 @@ FIELDS: dict[str, Callable[[dict[str, Any]], list[Any]]] = {
     "title": lambda f: [f.get("title")],
     "vulnerabilityId": lambda f: [vulnerability_id(f)],
     "resourceId": resource_ids,
+    "resourceType": lambda f: [r.get("type") for r in f.get("resources") or []],
 }
 
 
@@ -57,8 +58,19 @@ def page(items: list[Any], member: str, params: Callable[[str], Any]) -> str:
 _original_list_findings: Any = None
 
 
+def held_findings(backend: Any) -> list[dict[str, Any]] | None:
+    """The held findings, those a suppression rule (CreateFilter, action SUPPRESS) matches marked
+    SUPPRESSED, as AWS marks them (there within minutes, here at once)."""
+    held = getattr(backend, "held_findings", None)
+    rules = [f.filter_criteria for f in getattr(backend, "filters", {}).values() if f.action == "SUPPRESS"]
+    if held is None or not rules:
+        return held
+    return [{**f, "status": "SUPPRESSED"} if f.get("status") == "ACTIVE" and any(matches(f, r) for r in rules) else f
+            for f in held]
+
+
 def list_findings(self: Any) -> str:
-    held = getattr(self.inspector2_backend, "held_findings", None)
+    held = held_findings(self.inspector2_backend)
     if held is None:
         return _original_list_findings(self)  # type: ignore[no-any-return]
     criteria = self._get_param("filterCriteria") or {}
@@ -121,7 +133,7 @@ def list_finding_aggregations(self: Any) -> str:
     kind = self._get_param("aggregationType")
     if kind not in AGGREGATIONS:
         raise JsonRESTError("ValidationException", f"aggregationType {kind} is not answered by the demo.")
-    held = getattr(self.inspector2_backend, "held_findings", None) or []
+    held = held_findings(self.inspector2_backend) or []
     answer = json.loads(page(aggregate(held, kind), "responses", self._get_param))
     return json.dumps({"aggregationType": kind, **answer})
 
