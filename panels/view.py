@@ -835,6 +835,8 @@ class PanelView(Vertical):
             failures.insert(0, Failure(self.level.source.label, "", "refresh failed", self.error))
         if failures:
             self.app.push_screen(FailuresScreen(failures))
+        else:  # a key never does nothing silently
+            self.app.notify(f"Nothing failed reading {clean(self.level.source.label, limit=60)}.", timeout=4)
 
     def action_logs(self) -> None:
         row = self.current_row()

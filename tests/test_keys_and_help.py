@@ -321,3 +321,14 @@ async def test_an_action_key_of_other_rows_says_where_it_works(server: DemoServe
         assert said == "J: no action on Triage rows — it is Reject this approval on codepipeline.action rows " \
                        "(enter opens the resource).", said
         assert app.current_view is triage and type(app.screen).__name__ != "ConfirmScreen"
+
+
+async def test_exclamation_mark_with_nothing_failed_says_so(server: DemoServer, audit: AuditLog) -> None:
+    from tests.pilot import view_of
+
+    app = WatchkeeperApp(session(server), audit=audit)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await loaded(pilot, view_of(app, "ecs"))
+        await pilot.press("exclamation_mark")
+        await wait_for(pilot, lambda: any("Nothing failed reading" in t for t in toasts(app)))
