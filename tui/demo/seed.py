@@ -719,9 +719,11 @@ def seed_rds_and_backup(region: str) -> None:
     for name, hours_old in (("orders-db-weekly", 24 * 6), ("orders-db-manual", 49)):
         moto_rds.create_db_snapshot("orders-db", name)
         moto_rds.database_snapshots[name].created = naive_ago(hours=hours_old)
-    for name, snapshot in moto_rds.database_snapshots.items():  # the automated one moto just took
-        if name.startswith("rds:orders-db"):
+    for name, snapshot in list(moto_rds.database_snapshots.items()):  # the automated one moto just took
+        if name.startswith("rds:orders-db"):  # named, as RDS names it, after when it was taken
             snapshot.created = naive_ago(hours=31)
+            snapshot.db_snapshot_identifier = f"rds:orders-db-{snapshot.created:%Y-%m-%d-%H-%M}"
+            moto_rds.database_snapshots[snapshot.db_snapshot_identifier] = moto_rds.database_snapshots.pop(name)
     moto_backup = backend("backup", region)
     created = ago(hours=7).timestamp()
     moto_backup.demo_backup_jobs = [
