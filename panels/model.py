@@ -124,15 +124,6 @@ def collecting_gaps() -> Iterator[list[Failure]]:
         _GAPS.reset(token)
 
 
-def with_call(exc: BaseException) -> BaseException:
-    """`exc`, carrying the call that was in flight on this thread when it was raised: another
-    thread re-raises it (a shared read, a part read in a pool), where the last call is another."""
-    from tui.session import last_call
-
-    exc.wk_call = getattr(exc, "wk_call", None) or last_call()  # type: ignore[attr-defined]
-    return exc
-
-
 def failed(exc: BaseException, what: str, aws: AwsSession) -> Failure:
     """`exc`, raised while reading `what`, as a Failure naming the call that was in flight."""
     from tui.session import last_call
@@ -269,7 +260,11 @@ class Memo:
                 try:
                     self._values[key] = (True, read())
                 except Exception as exc:
-                    self._values[key] = (False, with_call(exc))  # other threads re-raise it later
+                    from tui.session import last_call
+
+                    # Other threads re-raise it later: keep the call that failed with it.
+                    exc.wk_call = getattr(exc, "wk_call", None) or last_call()  # type: ignore[attr-defined]
+                    self._values[key] = (False, exc)
             ok, value = self._values[key]
         if not ok:
             raise value

@@ -6,9 +6,7 @@ One question: if this volume or database dies tonight, is there a recent, good c
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -32,7 +30,6 @@ from panels.model import (
     tolerate,
     utc,
     when,
-    with_call,
 )
 from tui.recall import keep, recall
 from tui.session import AwsSession
@@ -233,28 +230,12 @@ def remember(aws: AwsSession, memory: Memory) -> None:
 
 
 def newest_of_volumes(aws: AwsSession, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """The newest completed snapshot of each of these volumes: the read follows their snapshot
-    history, as EC2 has no "newest per volume". One read's pages follow each other (10,000
-    snapshots are 10 round trips in a row), so the volumes are split into up to parallel_checks
-    parts read at once against AWS (a few pages each); one part against the in-process demo server,
-    where parallel reads only take turns. A filter takes 200 volumes."""
-    parts = max(1, min(aws.parallel_checks, len(ids)))
-    size = min(VOLUME_FILTER_MAX, max(1, math.ceil(len(ids) / parts)))
-    chunks = [ids[start:start + size] for start in range(0, len(ids), size)]
-
-    def read(some: list[str]) -> list[dict[str, Any]]:
-        try:
-            return ebs_snapshots(aws, COMPLETED, {"Name": "volume-id", "Values": some})
-        except Exception as exc:
-            with_call(exc)  # re-raised on the check's thread, where the last call is another
-            raise
-
-    workers = min(len(chunks), aws.parallel_checks)
-    if workers <= 1:
-        snapshots = [s for some in chunks for s in read(some)]
-    else:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="history") as pool:
-            snapshots = [s for part in pool.map(read, chunks) for s in part]
+    """The newest completed snapshot of each of these volumes (one call where they fit one filter,
+    200 volumes each): the size follows their snapshot history, as EC2 has no "newest per volume"."""
+    snapshots: list[dict[str, Any]] = []
+    for start in range(0, len(ids), VOLUME_FILTER_MAX):
+        some = ids[start:start + VOLUME_FILTER_MAX]
+        snapshots += ebs_snapshots(aws, COMPLETED, {"Name": "volume-id", "Values": some})
     return newest_completed(newest_first(snapshots, lambda s: s.get("StartTime")))
 
 

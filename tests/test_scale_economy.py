@@ -189,7 +189,6 @@ def test_freshness_reads_only_the_histories_that_can_change_the_answer(server: D
     seed_scale(region, Scale(tasks=0, stopped=0, findings=0, severe=0, snapshots=30, volumes=3, errored=0,
                              executions=0, failed=0))
     aws, panel = session(server, region), SnapshotsPanel()
-    aws.parallel_checks = 1  # one read of every history, as against the demo (see the test below)
     freshness = next(c for c in panel.checks() if c.id == "snapshots.freshness")
     ec2 = plain_client(server.endpoint_url, "ec2", region)  # the test's own changes, not the console's
     volumes = sorted(v["VolumeId"] for v in ec2.describe_volumes()["Volumes"])
@@ -221,37 +220,6 @@ def test_freshness_reads_only_the_histories_that_can_change_the_answer(server: D
     assert refresh() == ([[volumes[0]]], [])  # its real newest copy is an hour old: fresh again
 
 
-def test_against_aws_the_histories_are_read_in_parallel_parts(server: DemoServer) -> None:
-    """One read's pages follow each other (10,000 snapshots: 10 round trips in a row): against AWS
-    the volumes are split into parts read at once, each volume in exactly one part."""
-    import threading
-
-    from panels.snapshots import newest_of_volumes
-
-    region = "ap-east-1"  # nothing else uses it
-    seed_scale(region, Scale(tasks=0, stopped=0, findings=0, severe=0, snapshots=12, volumes=4, errored=0,
-                             executions=0, failed=0))
-    aws = session(server, region)  # parallel_checks 8, as against AWS
-    ec2 = plain_client(server.endpoint_url, "ec2", region)
-    volumes = sorted({s["VolumeId"] for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]})
-    lock, flying, most = threading.Lock(), [0], [0]
-
-    def slow(**_: object) -> None:  # a round trip long enough for the parts to overlap
-        with lock:
-            flying[0] += 1
-            most[0] = max(most[0], flying[0])
-        time.sleep(0.2)
-        with lock:
-            flying[0] -= 1
-
-    aws.client("ec2").meta.events.register("before-send.ec2.DescribeSnapshots", slow)
-    since = len(aws.calls)
-    newest = newest_of_volumes(aws, volumes)
-    reads = snapshot_reads(aws, since)
-    assert sorted(v for read in reads for v in read) == volumes and len(reads) == len(volumes)
-    assert most[0] > 1 and set(newest) == set(volumes)
-
-
 def test_a_relaunch_recalls_the_newest_copies_the_last_launch_read(server: DemoServer) -> None:
     """The newest copy per volume is kept on disk (per account, region and endpoint): a new session
     within FULL_RECHECK reads no history on its first triage; a file that is unreadable, from
@@ -270,7 +238,6 @@ def test_a_relaunch_recalls_the_newest_copies_the_last_launch_read(server: DemoS
 
     def first_refresh() -> list[list[str]]:  # of a new session, as a relaunch makes
         aws = session(server, region)
-        aws.parallel_checks = 1  # one read of the histories, as against the demo
         aws.identity()  # as the console and `watchkeeper triage` read it at start
         since = len(aws.calls)
         assert freshness.run(aws, Memo()) == []
