@@ -497,7 +497,7 @@ class InspectorGroups(Source):
             if got.kind not in COUNT_OURSELVES:  # throttled, unreachable: the next kind would fare no better
                 failed |= {k: got for k in kinds[kinds.index(kind) + 1:]}
                 break
-        self.report(failed, len(kinds))
+        self.report_failed(failed, len(kinds))
         if refused := [k for k, f in failed.items() if f.kind in COUNT_OURSELVES]:
             types = tuple(RESOURCE_AGGREGATIONS[k].resource_type for k in refused if k in RESOURCE_AGGREGATIONS)
             listed = tolerate(aws, "findings to count", lambda: findings(aws, resource_types=types), None)
@@ -516,7 +516,7 @@ class InspectorGroups(Source):
         return [g for g in found if g.total != 0]  # an entry counting nothing is no group
 
     @staticmethod
-    def report(failed: dict[str, Failure], kinds: int) -> None:
+    def report_failed(failed: dict[str, Failure], kinds: int) -> None:
         """One gap per reason, naming the kinds it cost (none named: it cost them all)."""
         reasons: dict[tuple[str, str, str], list[str]] = {}
         for kind, f in failed.items():
