@@ -72,7 +72,7 @@ async def test_help_starts_with_the_panel_on_screen(server: DemoServer, audit: A
         await jump_from_triage(pilot, app, "prod/checkout-api", "ecs", "checkout-api")
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        first = str(app.screen.query("Static")[0].render())
+        first = str(app.screen.query("Static")[0].content)
         assert first.startswith("Here: ECS › prod › services")
         assert "Force new deployment" in first and "Set desired count" in first and "ecs-crash-loop" in first
 
@@ -156,7 +156,7 @@ async def test_help_lists_the_levels_keys_before_the_global_ones(server: DemoSer
         await jump_from_triage(pilot, app, "prod/checkout-api", "ecs", "checkout-api")
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        here, title, keys = (str(s.render()) for s in app.screen.query("Static")[:3])
+        here, title, keys = (str(s.content) for s in app.screen.query("Static")[:3])
         assert "enter  open prod › checkout-api › tasks" in here
         assert "Stop task" not in here  # another level's action: only in the full list below
         assert title == "watchkeeper keys" and "Stop task" in keys
@@ -167,7 +167,7 @@ async def test_help_lists_the_levels_keys_before_the_global_ones(server: DemoSer
         await loaded(pilot, ecs, "prod › checkout-api › tasks")
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        here = str(app.screen.query("Static")[0].render())
+        here = str(app.screen.query("Static")[0].content)
         assert here.startswith("Here: ECS › prod › checkout-api › tasks") and "Stop task" in here
         assert "l  logs of the selected row" in here
 
@@ -332,3 +332,15 @@ async def test_exclamation_mark_with_nothing_failed_says_so(server: DemoServer, 
         await loaded(pilot, view_of(app, "ecs"))
         await pilot.press("exclamation_mark")
         await wait_for(pilot, lambda: any("Nothing failed reading" in t for t in toasts(app)))
+
+
+def test_a_wrapped_help_line_continues_under_its_description() -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from tui.screens import Hanging
+
+    console = Console(width=40, record=True, color_system=None)
+    console.print(Hanging(Text(f"Here: a title\n{'1 … 8':>14}  Triage, Pipelines, Step Functions, ECS, EMR\n")))
+    assert [line.rstrip() for line in console.export_text().splitlines()[:3]] == [
+        "Here: a title", "         1 … 8  Triage, Pipelines, Step", "                Functions, ECS, EMR"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -108,6 +109,33 @@ def keymap_text() -> Text:
     return text
 
 
+KEY_WIDTH = 16  # "{key:>14}  " in the help texts
+
+
+class Hanging:
+    """Help lines of "{key:>14}  {what}" whose wrapped description continues under itself, not
+    under the key column (at 80 columns most of them wrap). str() is the plain text."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text.plain
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(KEY_WIDTH + 10, options.max_width)
+        for line in self.text.split("\n"):
+            plain = line.plain
+            keyed = len(plain) > KEY_WIDTH and plain[KEY_WIDTH - 2:KEY_WIDTH] == "  " and (
+                plain[:KEY_WIDTH].isspace() or plain[KEY_WIDTH - 3] != " ")
+            if not keyed:
+                yield line
+                continue
+            head, pad = line[:KEY_WIDTH], Text(" " * KEY_WIDTH)
+            for index, part in enumerate(line[KEY_WIDTH:].wrap(console, width - KEY_WIDTH)):
+                yield Text.assemble(head if index == 0 else pad, part)
+
+
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -123,9 +151,9 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             if self.here is not None:  # the focused panel's keys first
-                yield Static(self.here)
+                yield Static(Hanging(self.here))
             yield Static(Text("watchkeeper keys", style="bold"))
-            yield Static(keymap_text())
+            yield Static(Hanging(keymap_text()))
 
 
 class RawScreen(ModalScreen[None]):
