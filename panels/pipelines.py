@@ -96,12 +96,21 @@ def linked_execution(aws: AwsSession, arn: str) -> str:
     return f"{found.get('status', '?')} for {took} · {arn} (enter opens it)"
 
 
+def run_of(stage: dict[str, Any]) -> str:
+    return (stage.get("latestExecution") or {}).get("pipelineExecutionId") or ""
+
+
 def diagram(stages: list[dict[str, Any]]) -> Text:
+    """Stage → stage with each one's latest result; a stage the newest run has not reached shows
+    an earlier run's result, dim and in parentheses ("Deploy (✓)": not this release going out)."""
+    newest = run_of(stages[0]) if stages else ""  # every run starts at the first stage
     text = Text()
     for index, stage in enumerate(stages):
-        status = stage_status(stage)
-        style = {"Failed": "bold red", "InProgress": "yellow", "Succeeded": "green"}.get(status, "dim")
-        text.append(f"{stage_label(stage, index)} {MARK.get(status, '·')}", style=style)
+        status, mark = stage_status(stage), MARK.get(stage_status(stage), "·")
+        earlier = bool(newest and run_of(stage) and run_of(stage) != newest)
+        style = "dim" if earlier else {"Failed": "bold red", "InProgress": "yellow", "Succeeded": "green"}.get(
+            status, "dim")
+        text.append(f"{stage_label(stage, index)} {f'({mark})' if earlier else mark}", style=style)
         if index < len(stages) - 1:
             text.append(" → ", style="dim")
     return text

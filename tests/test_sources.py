@@ -63,6 +63,8 @@ def test_pipeline_failure_and_waiting_approval(aws: AwsSession) -> None:
     rows = panel.rows(aws)
     assert by_name(rows, "web-release").status == "Failed" and by_name(rows, "web-release").cells[2] == "Build ✗"
     assert by_name(rows, "api-release").status == "WAITING"
+    # Deploy still shows the previous run (api 3.0.9): not this release going out.
+    assert dict(by_name(rows, "api-release").detail)["Stages"].endswith("Approve … → Deploy (✓)")
     problems = {p.status: p for p in panel.problems(aws)}
     assert problems["Failed"].resource == "web-release" and "Build/Build" in problems["Failed"].reason
     assert problems["Failed"].path == ("web-release", "web-release/Build/Build")  # triage opens the action
