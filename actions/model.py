@@ -53,7 +53,8 @@ class Action:
         values: dict[str, Any] = {}
         for ask in self.asks:
             raw = typed.get(ask.name, ask.default(row)).strip()
-            if ask.required and not raw:
+            # Only zero-width or control characters (not printable) say nothing either.
+            if ask.required and not any(c.isprintable() and not c.isspace() for c in raw):
                 raise ValueError(f"{ask.label}: required (it is recorded with the change).")
             if ask.choices and raw not in ask.choices:
                 raise ValueError(f"{ask.label}: one of {', '.join(ask.choices)}, not {raw!r}.")

@@ -205,15 +205,17 @@ Memory = tuple[datetime, dict[str, dict[str, Any]]]
 
 def remembered(aws: AwsSession) -> Memory | None:
     """The newest copies remembered in this session, else those the last launch kept on disk."""
-    if (memory := aws.remembered.get(MEMORY)) is None and isinstance(kept := recall(aws, MEMORY), dict):
+    if (memory := aws.remembered.get(MEMORY)) is None and not aws.changed and isinstance(
+            kept := recall(aws, MEMORY), dict):
         try:
             memory = (datetime.fromisoformat(kept["at"]), {
                 vid: {"VolumeId": vid, "SnapshotId": s["id"], "State": "completed",
                       "StartTime": datetime.fromisoformat(s["started"])} for vid, s in kept["newest"].items()})
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
-        if not (memory[0].tzinfo and now() - FULL_RECHECK < memory[0] <= now()):
-            return None  # due for a full read anyway (or from a clock that ran ahead)
+        if not all(t.tzinfo and t <= now() for t in (memory[0], *(s["StartTime"] for s in memory[1].values()))) \
+                or now() - memory[0] > FULL_RECHECK:
+            return None  # due for a full read anyway, or from a clock that ran ahead
         memory = aws.remembered.setdefault(MEMORY, memory)
     return memory
 
@@ -268,11 +270,13 @@ def check_freshness(aws: AwsSession, memo: Memo, max_age_hours: float) -> list[P
     newest = remembered_newest(aws, volumes, max_age_hours, at)
     problems: list[Problem] = []
     never: list[str] = []
+    never_ids: list[str] = []  # the first is where enter opens
     for v in volumes:
         latest, policy = newest.get(volume_id(v)), max_age(v, max_age_hours)
         status = freshness(latest, policy, at)
         if status == "NONE":
             never.append(volume_label(v))
+            never_ids.append(volume_id(v))
         elif status == "STALE" and latest is not None:
             started = utc(latest.get("StartTime"))
             sid = latest.get("SnapshotId") or UNKNOWN
@@ -285,7 +289,7 @@ def check_freshness(aws: AwsSession, memo: Memo, max_age_hours: float) -> list[P
         problems.append(Problem(
             panel="snapshots", service="EBS", resource=f"{len(never)} volumes", status="NO SNAPSHOT",
             reason="in-use volumes never snapshotted: " + ", ".join(never[:5]) + (" …" if len(never) > 5 else ""),
-            severity=Severity.LOW, path=(in_view(Volumes.kind),),
+            severity=Severity.LOW, path=(in_view(Volumes.kind), *never_ids[:1]),
         ))
     return problems
 

@@ -676,12 +676,7 @@ class PanelView(Vertical):
         box = self.query_one("#filter", Input)
         if box.has_focus:
             return
-        held = getattr(self.app, "held_keys", None)
-        if held is not None:  # behind a panel key, until that panel shows (WatchkeeperApp.held_keys)
-            held.append(event)
-        elif not self.filter_opening and (panel := getattr(self.app, "panel_of_key", lambda _: None)(event.key)):
-            self.app.show_panel_in_key_order(panel)  # type: ignore[attr-defined]
-        elif event.character == "/" and not self.filter_opening:
+        if event.character == "/" and not self.filter_opening:
             # Handled here, in key order: as a binding it would run only after the burst's
             # other keys had already bubbled past this view.
             self.action_start_filter()

@@ -113,6 +113,14 @@ async def test_a_triage_problem_of_another_view_opens_in_that_view(app: Watchkee
                            and view.current_row() is not None)
             row = view.current_row()
             assert row is not None and (name or resource) in (row.name, *map(str, row.cells)), row
+        await pilot.press("1")  # the volumes never copied: the first of them, in the freshness view
+        await loaded(pilot, triage)
+        key = next(k for k, r in triage.shown.items() if str(r.cells[-1]).startswith("NO SNAPSHOT"))
+        triage.table.move_cursor(row=triage.table.get_row_index(key))
+        await pilot.press("enter")
+        snapshots = view_of(app, "snapshots")
+        await wait_for(pilot, lambda: snapshots.level.source.label == "Snapshots: volume freshness"
+                       and snapshots.current_row() is not None and snapshots.current_row().status == "NONE")
 
 
 async def test_sorting_marks_the_column_and_sorts_ages_as_durations(app: WatchkeeperApp) -> None:
@@ -195,6 +203,27 @@ async def test_a_burst_with_a_panel_key_filters_the_panel_it_opens(app: Watchkee
             assert app.current_view.panel.id == panel
             assert {v.panel.id: v.level.filter for v in app.views if v.level.filter} == {panel: text}
             await pilot.press("escape")
+        # Every other key behind a panel key keeps its meaning there: bindings (?), the cursor (down).
+        for key, name in (("1", "1"), ("down", None), ("down", None), ("7", "7"), ("question_mark", "?")):
+            app.post_message(events.Key(key, name))
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert app.current_view.panel.id == "inspector"
+        await pilot.press("escape")
+        triage = view_of(app, "triage")
+        assert triage.table.cursor_row == 2, (triage.level.filter, triage.table.row_count, triage.level.cursor_key)
+
+
+async def test_an_action_remapped_onto_a_panel_key_keeps_it(server: DemoServer, audit: AuditLog) -> None:
+    """The config's `keys:` may put an action on a digit: on its rows the digit is the action."""
+    from actions.confirm import ConfirmScreen
+    from tui.settings import Settings
+
+    app = WatchkeeperApp(session(server), audit=audit, settings=Settings(keys={"ecs.scale": "2"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await jump_from_triage(pilot, app, "prod/checkout-api", "ecs", "checkout-api")
+        await pilot.press("2")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.current_view.panel.id == "ecs"
 
 
 async def test_a_burst_of_keys_after_slash_goes_into_the_filter(app: WatchkeeperApp) -> None:

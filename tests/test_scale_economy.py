@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -220,7 +221,7 @@ def test_freshness_reads_only_the_histories_that_can_change_the_answer(server: D
     assert refresh() == ([[volumes[0]]], [])  # its real newest copy is an hour old: fresh again
 
 
-def test_a_relaunch_recalls_the_newest_copies_the_last_launch_read(server: DemoServer) -> None:
+def test_a_relaunch_recalls_the_newest_copies_the_last_launch_read(server: DemoServer, tmp_path: Path) -> None:
     """The newest copy per volume is kept on disk (per account, region and endpoint): a new session
     within FULL_RECHECK reads no history on its first triage; a file that is unreadable, from
     another version or older than FULL_RECHECK is not recalled (every history is read)."""
@@ -252,9 +253,27 @@ def test_a_relaunch_recalls_the_newest_copies_the_last_launch_read(server: DemoS
     hour_ago = (datetime.now(UTC) - FULL_RECHECK).isoformat()
     for broken in ("{not json", json.dumps({**kept, "version": 0}),
                    json.dumps({**kept, "value": {**kept["value"], "at": hour_ago}}),
-                   json.dumps({**kept, "value": {"at": kept["value"]["at"], "newest": {"vol-1": {"id": "snap-1"}}}})):
+                   json.dumps({**kept, "value": {"at": kept["value"]["at"], "newest": {"vol-1": {"id": "snap-1"}}}}),
+                   json.dumps({**kept, "value": {"at": kept["value"]["at"], "newest": {  # a clock ahead
+                       vid: {**copy, "started": "2999-01-01T00:00:00+00:00"}
+                       for vid, copy in kept["value"]["newest"].items()}}})):
         path.write_text(broken)
         assert len(first_refresh()) == 1, broken
+    path.write_text(json.dumps(kept))
+    assert first_refresh() == []
+    # A change made from the console (a snapshot deleted, here one taken): nothing kept is recalled.
+    changing = session(server, region)
+    changing.audit, changing.parallel_checks = AuditLog(tmp_path / "audit.jsonl"), 1
+    changing.identity()
+    changing.client("ec2").create_snapshot(VolumeId=next(iter(kept["value"]["newest"])))
+    since = len(changing.calls)
+    freshness.run(changing, Memo())
+    assert len(snapshot_reads(changing, since)) == 1
+    # Where the file cannot be replaced (a directory in its way), nothing is left behind.
+    path.unlink()
+    path.mkdir()
+    first_refresh()
+    assert not list(path.parent.glob("*.tmp"))
 
 
 async def test_a_check_that_finds_many_problems_is_folded_in_triage(server: DemoServer, tmp_path: object) -> None:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 SHORT_TITLES = {"stepfunctions": "SFN", "inspector": "Inspect", "snapshots": "Snaps", "pipelines": "Pipes"}
 TOAST_LIMIT = 600  # characters of a toast's message; the full text is in the command log or detail
+BURST_GAP = 0.05  # seconds: keys closer than this came in one burst (SSH, a paste), not typed one by one
 
 
 class WatchkeeperApp(App[None]):
@@ -118,7 +119,7 @@ class WatchkeeperApp(App[None]):
         self.waiting = False
         self.account, self.principal = "…", ""
         self.first_paint_at: float | None = None  # perf_counter, for benchmarks/run.py
-        self.held_keys: list[events.Key] | None = None  # typed behind a panel key, until its panel shows
+        self.last_key: tuple[float, bool] = (0.0, False)  # when the last key came, and whether it switched panel
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -349,29 +350,37 @@ class WatchkeeperApp(App[None]):
             view.active = view.panel.id == panel_id
         switcher.current = f"panel-{panel_id}"
         view = self.current_view
-        view.table.focus()
+        self.set_focus(view.table)  # now: focus() would wait behind keys already queued
         if view.level.loaded_at is None or not view.busy:
             view.tick()
         self.update_header()
 
-    # A burst (SSH, a paste: `1/crash`) arrives before the panel key is handled: as a binding it
-    # would run only after the rest had reached the old panel (and the filter box it opened would
-    # swallow it). So a panel's view handles a panel key in key order, and the keys behind it wait.
+    # A burst (SSH, a paste: `1/crash`) is queued before its first key is handled. As a binding a
+    # panel key would run only once it had bubbled back up here, after the keys behind it had
+    # reached the old panel (and the filter box `/` opened there had swallowed it). So a panel key
+    # that starts a burst is handled as it arrives, and the keys behind it wait in the queue until
+    # its panel has focus. One behind other keys (`X7`) keeps its place: those keys' bindings are
+    # resolved only as they bubble back, and must not find the next panel already focused.
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            now, leads = time.monotonic(), self.last_key[1]
+            leads = leads or now - self.last_key[0] > BURST_GAP
+            panel = self.panel_of_key(event.key) if leads and len(self.screen_stack) == 1 else None
+            self.last_key = (now, panel is not None)
+            if panel is not None:
+                await self.action_show_panel(panel)
+                return
+        await super().on_event(event)
+
     def panel_of_key(self, key: str) -> str | None:
-        for binding in self._bindings.key_to_bindings.get(key, ()):
-            if binding.action.startswith("show_panel('"):
-                return binding.action.removeprefix("show_panel('").removesuffix("')")
+        """The panel `key` shows, where the first binding of it from the focus up (the config's
+        remaps applied) is a panel's: an action remapped onto a digit keeps it."""
+        for _, bindings in self.screen._binding_chain:
+            if found := bindings.key_to_bindings.get(key):
+                action = found[0].action
+                return action.removeprefix("show_panel('").removesuffix("')") if action.startswith(
+                    "show_panel('") else None
         return None
-
-    def show_panel_in_key_order(self, panel_id: str) -> None:
-        self.held_keys = self.held_keys or []
-        self.call_later(self.show_panel_then_replay, panel_id)
-
-    async def show_panel_then_replay(self, panel_id: str) -> None:
-        await self.action_show_panel(panel_id)
-        held, self.held_keys = self.held_keys or [], None
-        for key in held:  # to the panel now shown, in order (another panel key among them holds the rest)
-            self.current_view.table.post_message(events.Key(key.key, key.character))
 
     @on(PanelView.Loaded)
     def first_load(self) -> None:

@@ -55,6 +55,10 @@ def keep(aws: AwsSession, key: str, value: Any) -> None:
         text = json.dumps({"version": VERSION, "value": value})
         with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as out:
             out.write(text)
-        os.replace(out.name, path)
+        try:
+            os.replace(out.name, path)
+        except OSError:
+            os.unlink(out.name)  # e.g. a directory where the file should be: no leftovers
+            raise
     except (OSError, TypeError, ValueError):
         return

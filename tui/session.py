@@ -123,6 +123,7 @@ class AwsSession:
     alias: str = ""  # the account alias, where one is known
     # Slow-changing answers kept across refreshes of this account and region (see their readers).
     remembered: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    changed: bool = False  # this session has changed something: what an earlier launch kept is not recalled
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -314,6 +315,9 @@ class AwsSession:
                 mutating=context.get("wk_mutating", False),
             )
         )
+        if ok and context.get("wk_mutating"):  # a change made here (a snapshot deleted): nothing kept holds
+            self.remembered.clear()
+            self.changed = True
         if "wk_audit" in context and self.audit is not None:
             # The result line; if it cannot be written the intent without a result says so.
             with suppress(OSError):
