@@ -213,13 +213,45 @@ async def test_a_burst_with_a_panel_key_filters_the_panel_it_opens(app: Watchkee
         assert triage.table.cursor_row == 2, (triage.level.filter, triage.table.row_count, triage.level.cursor_key)
 
 
+async def test_a_stall_does_not_split_a_burst(app: WatchkeeperApp) -> None:
+    """Keys are timed by when they arrived, not when the app got to them: `S` then `3` with the UI
+    busy for 80 ms between them is still one burst, so `S` scales the service it was typed on (not
+    a row of the panel `3` opens), and `/7` filters by "7"."""
+    from textual import events
+
+    from actions.confirm import ConfirmScreen
+
+    async with app.run_test(size=SIZE) as pilot:
+        triage = view_of(app, "triage")
+        await loaded(pilot, triage)
+        app.post_message(events.Key("slash", "/"))
+        app.call_later(lambda: time.sleep(0.08))
+        app.post_message(events.Key("7", "7"))
+        await wait_for(pilot, lambda: triage.level.filter == "7")
+        assert app.current_view is triage
+        await pilot.press("escape")
+        await open_path(pilot, app, "ecs", "prod", "checkout-api")
+        app.post_message(events.Key("S", "S"))
+        app.call_later(lambda: time.sleep(0.08))
+        app.post_message(events.Key("3", "3"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.screen.action.id == "ecs.scale" and app.screen.row.name == "checkout-api"
+
+
 async def test_an_action_remapped_onto_a_panel_key_keeps_it(server: DemoServer, audit: AuditLog) -> None:
     """The config's `keys:` may put an action on a digit: on its rows the digit is the action."""
+    from textual import events
+
     from actions.confirm import ConfirmScreen
     from tui.settings import Settings
 
     app = WatchkeeperApp(session(server), audit=audit, settings=Settings(keys={"ecs.scale": "2"}))
     async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, view_of(app, "triage"))
+        for character in "2/xz":  # where the action does not apply, the digit is still a panel key
+            app.post_message(events.Key("slash" if character == "/" else character, character))
+        await wait_for(pilot, lambda: view_of(app, "pipelines").level.filter == "xz")
+        await pilot.press("escape", "1")
         await jump_from_triage(pilot, app, "prod/checkout-api", "ecs", "checkout-api")
         await pilot.press("2")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))

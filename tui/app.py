@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, on, work
+from textual.actions import parse as parse_action
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -363,7 +364,7 @@ class WatchkeeperApp(App[None]):
     # resolved only as they bubble back, and must not find the next panel already focused.
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
-            now, leads = time.monotonic(), self.last_key[1]
+            now, leads = event.time, self.last_key[1]  # when it arrived: a stall must not split a burst
             leads = leads or now - self.last_key[0] > BURST_GAP
             panel = self.panel_of_key(event.key) if leads and len(self.screen_stack) == 1 else None
             self.last_key = (now, panel is not None)
@@ -373,13 +374,15 @@ class WatchkeeperApp(App[None]):
         await super().on_event(event)
 
     def panel_of_key(self, key: str) -> str | None:
-        """The panel `key` shows, where the first binding of it from the focus up (the config's
-        remaps applied) is a panel's: an action remapped onto a digit keeps it."""
-        for _, bindings in self.screen._binding_chain:
-            if found := bindings.key_to_bindings.get(key):
-                action = found[0].action
-                return action.removeprefix("show_panel('").removesuffix("')") if action.startswith(
-                    "show_panel('") else None
+        """The panel `key` shows, where the first binding of it that would run now, from the focus
+        up (the config's remaps applied), is a panel's: an action remapped onto a digit keeps it
+        on the rows it applies to, and the digit switches panel elsewhere."""
+        for node, bindings in self.screen._binding_chain:
+            for binding in bindings.key_to_bindings.get(key, ()):
+                _, name, params = parse_action(binding.action)
+                if node.check_action(name, params) is not True:
+                    continue  # as Textual skips a disabled binding
+                return str(params[0]) if name == "show_panel" else None
         return None
 
     @on(PanelView.Loaded)
