@@ -114,6 +114,7 @@ class WatchkeeperApp(App[None]):
         self.views = [PanelView(p) for p in [TriagePanel(services), *services]]
         for view in self.views:
             self.bind(view.panel.key, f"show_panel('{view.panel.id}')", description=view.panel.title, show=False)
+        self.panel_keys = {view.panel.key for view in self.views}  # the only keys on_event looks at twice
         self.runner: ActionRunner | None = None
         self.runbooks: Catalog | None = None
         self.runbook_dirs = list(runbook_dirs)
@@ -366,7 +367,8 @@ class WatchkeeperApp(App[None]):
         if isinstance(event, events.Key) and not event.is_forwarded:
             now, leads = event.time, self.last_key[1]  # when it arrived: a stall must not split a burst
             leads = leads or now - self.last_key[0] > BURST_GAP
-            panel = self.panel_of_key(event.key) if leads and len(self.screen_stack) == 1 else None
+            panel = self.panel_of_key(event.key) if (
+                leads and event.key in self.panel_keys and len(self.screen_stack) == 1) else None
             self.last_key = (now, panel is not None)
             if panel is not None:
                 await self.action_show_panel(panel)
