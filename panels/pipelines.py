@@ -106,8 +106,9 @@ def diagram(stages: list[dict[str, Any]]) -> Text:
     newest = run_of(stages[0]) if stages else ""  # every run starts at the first stage
     text = Text()
     for index, stage in enumerate(stages):
-        status, mark = stage_status(stage), MARK.get(stage_status(stage), "·")
-        earlier = bool(newest and run_of(stage) and run_of(stage) != newest)
+        status, run = stage_status(stage), run_of(stage)
+        mark = MARK.get(status, "·")
+        earlier = bool(newest and run and run != newest)
         style = "dim" if earlier else {"Failed": "bold red", "InProgress": "yellow", "Succeeded": "green"}.get(
             status, "dim")
         text.append(f"{stage_label(stage, index)} {f'({mark})' if earlier else mark}", style=style)

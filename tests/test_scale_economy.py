@@ -263,7 +263,7 @@ def test_a_relaunch_recalls_the_newest_copies_the_last_launch_read(server: DemoS
     assert first_refresh() == []
     # A change made from the console (a snapshot deleted, here one taken): nothing kept is recalled.
     changing = session(server, region)
-    changing.audit, changing.parallel_checks = AuditLog(tmp_path / "audit.jsonl"), 1
+    changing.audit = AuditLog(tmp_path / "audit.jsonl")
     changing.identity()
     changing.client("ec2").create_snapshot(VolumeId=next(iter(kept["value"]["newest"])))
     since = len(changing.calls)
