@@ -231,14 +231,38 @@ def remember(aws: AwsSession, memory: Memory) -> None:
         for vid, s in memory[1].items() if (started := utc(s.get("StartTime"))) is not None}})
 
 
-def newest_of_volumes(aws: AwsSession, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """The newest completed snapshot of each of these volumes (one call where they fit one filter,
-    200 volumes each): the size follows their snapshot history, as EC2 has no "newest per volume"."""
+RECENT_DAYS = 8  # a policy reaching further back than this has its volume's whole history read
+
+
+def newest_read(aws: AwsSession, ids: list[str], *filters: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The newest completed snapshot of each of these volumes among those the filters select
+    (one call where the volumes fit one filter, 200 each)."""
     snapshots: list[dict[str, Any]] = []
     for start in range(0, len(ids), VOLUME_FILTER_MAX):
         some = ids[start:start + VOLUME_FILTER_MAX]
-        snapshots += ebs_snapshots(aws, COMPLETED, {"Name": "volume-id", "Values": some})
+        snapshots += ebs_snapshots(aws, COMPLETED, {"Name": "volume-id", "Values": some}, *filters)
     return newest_completed(newest_first(snapshots, lambda s: s.get("StartTime")))
+
+
+def newest_of_volumes(aws: AwsSession, policies: dict[str, timedelta], at: datetime) -> dict[str, dict[str, Any]]:
+    """The newest completed snapshot of each of these volumes ({volume: its policy}), as of `at`.
+    EC2 has no "newest per volume", so the copies are read a UTC day at a time, newest day first,
+    with a start-time filter (`2026-11-23*`: the server keeps the older thousands to itself), as far
+    back as each volume's policy reaches: a volume's first day with a copy holds its newest. Only
+    the volumes with none there (stale for longer than a day, never copied, or an endpoint that
+    does not match start-time by wildcard) have their whole history read."""
+    newest: dict[str, dict[str, Any]] = {}
+    left = dict(policies)
+    for back in range(RECENT_DAYS):
+        day = (at - timedelta(days=back)).date()
+        if not (reach := [vid for vid, policy in left.items() if (at - policy).date() <= day]):
+            break
+        found = newest_read(aws, reach, {"Name": "start-time", "Values": [f"{day.isoformat()}*"]})
+        newest |= found
+        left = {vid: policy for vid, policy in left.items() if vid not in found}
+    if left:
+        newest |= newest_read(aws, list(left))
+    return newest
 
 
 def remembered_newest(aws: AwsSession, volumes: list[dict[str, Any]], max_age_hours: float, at: datetime
@@ -251,12 +275,11 @@ def remembered_newest(aws: AwsSession, volumes: list[dict[str, Any]], max_age_ho
     memory = remembered(aws)
     full = memory is None or at - memory[0] > FULL_RECHECK
     known: dict[str, dict[str, Any]] = {} if full or memory is None else memory[1]
-    ids = [vid for v in volumes if (vid := volume_id(v))
-           and freshness(known.get(vid), max_age(v, max_age_hours), at) != "FRESH"]
-    wanted = set(ids)
-    newest = {vid: s for vid, s in known.items() if vid not in wanted}
-    if ids:
-        newest |= newest_of_volumes(aws, ids)
+    policies = {vid: policy for v in volumes if (vid := volume_id(v))
+                and freshness(known.get(vid), policy := max_age(v, max_age_hours), at) != "FRESH"}
+    newest = {vid: s for vid, s in known.items() if vid not in policies}
+    if policies:
+        newest |= newest_of_volumes(aws, policies, at)
     if aws.remembered.get(MEMORY) is memory:  # not replaced meanwhile by a fuller read (Volumes)
         remember(aws, (at if full or memory is None else memory[0], newest))
     return newest

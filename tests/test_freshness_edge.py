@@ -38,9 +38,9 @@ def test_a_volume_with_a_fresh_copy_is_not_reported_stale(server: DemoServer, mo
 
     read = snapshots.newest_of_volumes
 
-    def slow(aws, ids):  # type: ignore[no-untyped-def]
+    def slow(aws, *args):  # type: ignore[no-untyped-def]
         time.sleep(2)  # reading the histories of the new/stale volumes takes a couple of seconds
-        return read(aws, ids)
+        return read(aws, *args)
 
     monkeypatch.setattr(snapshots, "newest_of_volumes", slow)
     problems = snapshots.check_freshness(aws, Memo(), 24.0)

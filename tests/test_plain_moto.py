@@ -141,3 +141,26 @@ def test_every_panel_loads_or_says_what_the_endpoint_lacks(plain: AwsSession, pa
         assert "backup:ListBackupJobs" in missing
     if panel_id == "pipelines":
         assert "codepipeline:GetPipelineState" in missing
+
+
+def test_freshness_where_start_time_is_not_matched_by_wildcard(plain_endpoint: str, plain: AwsSession) -> None:
+    """AWS matches a snapshot's start-time by wildcard (`2026-11-23*`: that day's copies); moto
+    compares the whole timestamp, so the day reads find nothing here and the whole histories are
+    read: a fresh copy is still fresh, a volume never copied still reported."""
+    from panels.model import Memo
+    from panels.snapshots import SnapshotsPanel
+
+    ec2 = client(plain_endpoint, "ec2")
+    instance = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    copied, bare = (ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=8)["VolumeId"] for _ in range(2))
+    for device, volume in (("/dev/sdf", copied), ("/dev/sdg", bare)):
+        ec2.attach_volume(VolumeId=volume, InstanceId=instance, Device=device)
+    ec2.create_snapshot(VolumeId=copied)
+    freshness = next(c for c in SnapshotsPanel().checks() if c.id == "snapshots.freshness")
+    since = len(plain.calls)
+    problems = freshness.run(plain, Memo())
+    reads = [{f["Name"] for f in call.params["Filters"]} for call in list(plain.calls)[since:]
+             if call.operation == "DescribeSnapshots"]
+    assert [("start-time" in names) for names in reads] == [True, True, False]  # today, yesterday, all
+    assert [p.status for p in problems] == ["NO SNAPSHOT"]
+    assert bare in problems[0].reason and copied not in problems[0].reason

@@ -19,6 +19,7 @@ from actions.audit import AuditLog
 from panels.ecs import EcsPanel
 from panels.inspector import InspectorGroups, InspectorPanel
 from panels.model import Memo, Row, publishing
+from panels.snapshots import SnapshotsPanel
 from panels.triage import TriagePanel
 from tests.conftest import session
 from tests.fault_proxy import FaultProxy, tag_operations
@@ -170,14 +171,21 @@ async def test_triage_rows_appear_on_screen_while_a_check_is_still_running(
         slow_inspector.latency = 0  # the app waits for its workers at exit
 
 
-def snapshot_reads(aws: AwsSession, since: int) -> list[list[str]]:
-    """The volume ids of each DescribeSnapshots for freshness (the status=completed ones) since `since`."""
+def snapshot_reads(aws: AwsSession, since: int) -> list[tuple[list[str], bool]]:
+    """Each DescribeSnapshots for freshness (the status=completed ones) since `since`: its volume
+    ids, and whether it read their whole history (no start-time filter: not a day's copies)."""
     reads = []
     for call in list(aws.calls)[since:]:
         filters = {f["Name"]: f["Values"] for f in (call.params or {}).get("Filters", [])}
         if call.operation == "DescribeSnapshots" and filters.get("status") == ["completed"]:
-            reads.append(sorted(filters.get("volume-id", [])))
+            reads.append((sorted(filters.get("volume-id", [])), "start-time" not in filters))
     return reads
+
+
+def histories(reads: list[tuple[list[str], bool]]) -> tuple[list[str], list[str]]:
+    """The volumes whose copies were read (a day at a time, newest day first: one read, or two just
+    after midnight UTC), and those whose whole history was."""
+    return (sorted({v for ids, _ in reads for v in ids}), sorted({v for ids, whole in reads if whole for v in ids}))
 
 
 def test_freshness_reads_only_the_histories_that_can_change_the_answer(server: DemoServer) -> None:
@@ -197,28 +205,65 @@ def test_freshness_reads_only_the_histories_that_can_change_the_answer(server: D
     for volume in root:  # the instance's root volume: copied too
         ec2.create_snapshot(VolumeId=volume)
 
-    def refresh() -> tuple[list[list[str]], list[str]]:
+    def refresh() -> tuple[tuple[list[str], list[str]], list[str]]:
         since = len(aws.calls)
         problems = freshness.run(aws, Memo())
-        return snapshot_reads(aws, since), sorted(p.status for p in problems)
+        return histories(snapshot_reads(aws, since)), sorted(p.status for p in problems)
 
-    assert refresh() == ([volumes], [])  # the first: every in-use volume's history
-    assert refresh() == ([], [])  # all fresh: none
+    assert refresh() == ((volumes, []), [])  # the first: every in-use volume's recent copies
+    assert refresh() == (([], []), [])  # all fresh: none
     instance = ec2.describe_instances()["Reservations"][0]["Instances"][0]["InstanceId"]
     new = ec2.create_volume(Size=1, AvailabilityZone=f"{region}a")["VolumeId"]
     ec2.attach_volume(VolumeId=new, InstanceId=instance, Device="/dev/sdz")
-    assert refresh() == ([[new]], ["NO SNAPSHOT"])  # only the new volume's, and again until it has a copy
-    assert refresh() == ([[new]], ["NO SNAPSHOT"])
+    # Only the new volume's: today's copies, yesterday's (its 24h policy reaches back into it), and
+    # then its whole history, as it had none in either; and again until it has a copy.
+    since = len(aws.calls)
+    assert refresh() == (([new], [new]), ["NO SNAPSHOT"])
+    assert [whole for _, whole in snapshot_reads(aws, since)] == [False, False, True]
+    assert refresh() == (([new], [new]), ["NO SNAPSHOT"])
     ec2.create_snapshot(VolumeId=new)
-    assert refresh() == ([[new]], [])
-    assert refresh() == ([], [])
+    assert refresh() == (([new], []), [])
+    assert refresh() == (([], []), [])
     stamp, newest = aws.remembered["ebs.newest"]
     aws.remembered["ebs.newest"] = (stamp - FULL_RECHECK - timedelta(seconds=1), newest)
-    assert refresh() == ([sorted([*volumes, new])], [])  # an hour on: all of them again
-    # A remembered copy that ages past its policy makes the volume stale: its history is read again.
+    assert refresh() == ((sorted([*volumes, new]), []), [])  # an hour on: all of them again
+    # A remembered copy that ages past its policy makes the volume stale: its copies are read again.
     old = dict(newest[volumes[0]], StartTime=datetime.now(UTC) - timedelta(days=3))
     aws.remembered["ebs.newest"] = (datetime.now(UTC), {**aws.remembered["ebs.newest"][1], volumes[0]: old})
-    assert refresh() == ([[volumes[0]]], [])  # its real newest copy is an hour old: fresh again
+    assert refresh() == (([volumes[0]], []), [])  # its real newest copy is an hour old: fresh again
+
+
+def test_freshness_reads_recent_copies_and_the_whole_history_only_of_volumes_without_any(server: DemoServer) -> None:
+    """EC2 has no "newest snapshot per volume": a day's copies are read at a time (start-time
+    `2026-11-23*`), newest day first, back as far as the policy reaches; only a volume with no copy
+    there (stale for days, never copied) has its whole history read. 600 hourly copies of three
+    volumes cost a day's or two, not the 600."""
+    from tui.demo.seed import seed_snapshots
+
+    region = "me-central-1"  # nothing else uses it
+    seed_scale(region, Scale(tasks=0, stopped=0, findings=0, severe=0, snapshots=600, volumes=3, errored=0,
+                             executions=0, failed=0))
+    seed_snapshots(region)  # beside them: a volume copied 2h ago, one 23 days ago, one never
+    ec2 = plain_client(server.endpoint_url, "ec2", region)
+    names = {t["Value"]: v["VolumeId"] for v in ec2.describe_volumes()["Volumes"] for t in v.get("Tags", [])}
+    aws = session(server, region)
+    answered: list[tuple[bool, int]] = []  # (a day's copies, how many came back) per DescribeSnapshots
+    events = aws.client("ec2").meta.events
+    events.register("before-parameter-build.ec2.DescribeSnapshots", lambda params, **_: answered.append(
+        ("start-time" in {f["Name"] for f in params.get("Filters", [])}, 0)))
+    events.register("after-call.ec2.DescribeSnapshots", lambda parsed, **_: answered.append(
+        (answered.pop()[0], len(parsed.get("Snapshots", [])))))
+    freshness = next(c for c in SnapshotsPanel().checks() if c.id == "snapshots.freshness")
+    problems = {p.status: p for p in freshness.run(aws, Memo())}
+    reads = snapshot_reads(aws, 0)
+    _, whole = histories(reads)
+    assert names["checkout-cache"] in whole and names["search-index"] in whole
+    assert names["orders-db-data"] not in whole and len(whole) == 4  # and the two instances' root volumes
+    assert [w for _, w in reads] == [False, False, True]  # today, yesterday, then the whole histories
+    assert problems["STALE"].resource == "checkout-cache" and "23d old" in problems["STALE"].reason
+    assert "search-index" in problems["NO SNAPSHOT"].reason
+    assert sum(n for day, n in answered if day) <= 3 * 48 + 1  # two days of hourly copies at most, orders-db-data's
+    assert sum(n for day, n in answered if not day) == 1  # checkout-cache's one copy
 
 
 def test_a_relaunch_recalls_the_newest_copies_the_last_launch_read(server: DemoServer, tmp_path: Path) -> None:
@@ -237,14 +282,14 @@ def test_a_relaunch_recalls_the_newest_copies_the_last_launch_read(server: DemoS
         ec2.create_snapshot(VolumeId=volume)  # the instance's root volume: copied too
     freshness = next(c for c in SnapshotsPanel().checks() if c.id == "snapshots.freshness")
 
-    def first_refresh() -> list[list[str]]:  # of a new session, as a relaunch makes
+    def first_refresh() -> list[tuple[list[str], bool]]:  # of a new session, as a relaunch makes
         aws = session(server, region)
         aws.identity()  # as the console and `watchkeeper triage` read it at start
         since = len(aws.calls)
         assert freshness.run(aws, Memo()) == []
         return snapshot_reads(aws, since)
 
-    assert len(first_refresh()) == 1  # nothing kept yet: every in-use volume's history
+    assert first_refresh() != []  # nothing kept yet: every in-use volume's copies
     (known := session(server, region)).identity()
     path = place(known, MEMORY)
     assert path is not None and path.stat().st_mode & 0o777 == 0o600
@@ -258,7 +303,7 @@ def test_a_relaunch_recalls_the_newest_copies_the_last_launch_read(server: DemoS
                        vid: {**copy, "started": "2999-01-01T00:00:00+00:00"}
                        for vid, copy in kept["value"]["newest"].items()}}})):
         path.write_text(broken)
-        assert len(first_refresh()) == 1, broken
+        assert first_refresh() != [], broken
     path.write_text(json.dumps(kept))
     assert first_refresh() == []
     # A change made from the console (a snapshot deleted, here one taken): nothing kept is recalled.
@@ -268,7 +313,7 @@ def test_a_relaunch_recalls_the_newest_copies_the_last_launch_read(server: DemoS
     changing.client("ec2").create_snapshot(VolumeId=next(iter(kept["value"]["newest"])))
     since = len(changing.calls)
     freshness.run(changing, Memo())
-    assert len(snapshot_reads(changing, since)) == 1
+    assert snapshot_reads(changing, since) != []
     # Where the file cannot be replaced (a directory in its way), nothing is left behind.
     path.unlink()
     path.mkdir()

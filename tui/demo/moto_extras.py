@@ -189,6 +189,17 @@ def sfn_get_execution_history(self: Any) -> Any:
 
 
 _moto_execution_history: Any = None
+_moto_snapshot_filter_value: Any = None
+
+
+def ec2_snapshot_filter_value(self: Any, filter_name: str, method_name: str | None = None) -> Any:
+    """EC2 matches a snapshot's start-time as text, wildcards included (`2026-11-23*`: that day's
+    copies); moto compares the whole timestamp only."""
+    if filter_name == "start-time":
+        from moto.ec2.utils import format_timestamp
+
+        return format_timestamp(self.start_time)
+    return _moto_snapshot_filter_value(self, filter_name, method_name)
 
 
 def install() -> None:
@@ -196,13 +207,17 @@ def install() -> None:
     from moto.backup.responses import BackupResponse
     from moto.codebuild.responses import CodeBuildResponse
     from moto.codepipeline.responses import CodePipelineResponse
+    from moto.ec2.models.elastic_block_store import Snapshot
     from moto.emr.responses import ElasticMapReduceResponse
     from moto.stepfunctions.responses import StepFunctionResponse
 
-    global _moto_execution_history
+    global _moto_execution_history, _moto_snapshot_filter_value
     if _moto_execution_history is None:  # installed once; the original answers for other executions
         _moto_execution_history = StepFunctionResponse.get_execution_history
         StepFunctionResponse.get_execution_history = sfn_get_execution_history  # type: ignore[method-assign]
+    if _moto_snapshot_filter_value is None:
+        _moto_snapshot_filter_value = Snapshot.get_filter_value
+        Snapshot.get_filter_value = ec2_snapshot_filter_value  # type: ignore[method-assign]
 
     CodePipelineResponse.get_pipeline_state = codepipeline_get_pipeline_state  # type: ignore[attr-defined]
     CodePipelineResponse.retry_stage_execution = codepipeline_retry_stage_execution  # type: ignore[attr-defined]
