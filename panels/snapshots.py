@@ -240,20 +240,21 @@ def newest_read(aws: AwsSession, ids: list[str], *filters: dict[str, Any]) -> di
     snapshots: list[dict[str, Any]] = []
     for start in range(0, len(ids), VOLUME_FILTER_MAX):
         some = ids[start:start + VOLUME_FILTER_MAX]
-        snapshots += ebs_snapshots(aws, COMPLETED, {"Name": "volume-id", "Values": some}, *filters)
+        snapshots += ebs_snapshots(aws, COMPLETED, *filters, {"Name": "volume-id", "Values": some})
     return newest_completed(newest_first(snapshots, lambda s: s.get("StartTime")))
 
 
-def newest_of_volumes(aws: AwsSession, policies: dict[str, timedelta], at: datetime) -> dict[str, dict[str, Any]]:
+def newest_of_volumes(aws: AwsSession, policies: dict[str, timedelta], at: datetime, days: int = RECENT_DAYS
+                      ) -> dict[str, dict[str, Any]]:
     """The newest completed snapshot of each of these volumes ({volume: its policy}), as of `at`.
     EC2 has no "newest per volume", so the copies are read a UTC day at a time, newest day first,
     with a start-time filter (`2026-11-23*`: the server keeps the older thousands to itself), as far
     back as each volume's policy reaches: a volume's first day with a copy holds its newest. Only
     the volumes with none there (stale for longer than a day, never copied, or an endpoint that
-    does not match start-time by wildcard) have their whole history read."""
+    does not match start-time by wildcard) have their whole history read; all of them with `days` 0."""
     newest: dict[str, dict[str, Any]] = {}
     left = dict(policies)
-    for back in range(RECENT_DAYS):
+    for back in range(days):
         day = (at - timedelta(days=back)).date()
         if not (reach := [vid for vid, policy in left.items() if (at - policy).date() <= day]):
             break
@@ -278,8 +279,8 @@ def remembered_newest(aws: AwsSession, volumes: list[dict[str, Any]], max_age_ho
     policies = {vid: policy for v in volumes if (vid := volume_id(v))
                 and freshness(known.get(vid), policy := max_age(v, max_age_hours), at) != "FRESH"}
     newest = {vid: s for vid, s in known.items() if vid not in policies}
-    if policies:
-        newest |= newest_of_volumes(aws, policies, at)
+    if policies:  # between full reads these are new, stale or never copied: no recent day to read
+        newest |= newest_of_volumes(aws, policies, at, RECENT_DAYS if full else 0)
     if aws.remembered.get(MEMORY) is memory:  # not replaced meanwhile by a fuller read (Volumes)
         remember(aws, (at if full or memory is None else memory[0], newest))
     return newest
@@ -440,19 +441,21 @@ class Volumes(Source):
         return SnapshotsPanel(self.max_age_hours).alternatives()
 
     def rows(self, aws: AwsSession) -> list[Row]:
-        newest = newest_completed(ebs_snapshots(aws))
-        remember(aws, (now(), newest))  # every history read: triage need not read it again
+        at, volumes = now(), in_use_volumes(aws)
+        policies = {vid: max_age(v, self.max_age_hours) for v in volumes if (vid := volume_id(v))}
+        newest = newest_of_volumes(aws, policies, at)
+        remember(aws, (at, newest))  # every volume's newest read: triage need not read them again
         rows = []
-        for index, v in enumerate(in_use_volumes(aws)):
+        for index, v in enumerate(volumes):
             vid = volume_id(v)
             latest, policy = newest.get(vid), max_age(v, self.max_age_hours)
-            status = freshness(latest, policy)
+            status = freshness(latest, policy, at)
             started = utc((latest or {}).get("StartTime"))
             newest_id = (latest or {}).get("SnapshotId") or (UNKNOWN if latest else "-")
             rows.append(Row(
                 key=vid or f"?{index}", name=volume_label(v), status=status,
                 # The age in the policy's terms (26h, not 1d, against a 24h policy).
-                cells=(volume_label(v), status, span(now() - started) if started else "-", policy_text(policy),
+                cells=(volume_label(v), status, span(at - started) if started else "-", policy_text(policy),
                        newest_id, vid or UNKNOWN),
                 detail=(("Volume", vid or UNKNOWN), ("Size", f"{v.get('Size', '-')} GiB"),
                         ("Attached to", ", ".join(a.get("InstanceId", "") for a in v.get("Attachments") or [])),
