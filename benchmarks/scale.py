@@ -254,10 +254,13 @@ def scale_figures(runs: int = 3) -> list[tuple[str, str]]:
         ]
         for label, make, raw in levels:
             timed_load(make(), aws)  # warm clients
-            results = [timed_load(make(), aws) for _ in range(runs)]
+            results, raws = [], []
+            for _ in range(runs):  # taking turns, so a server that slows down or warms up weighs on both
+                results.append(timed_load(make(), aws))
+                raws.append(raw(endpoint))
             out.append((f"{label}: first rows s", spread([r[0] for r in results])))
             out.append((f"{label}: all rows s", spread([r[1] for r in results])))
-            out.append((f"{label}: raw boto3 s", spread([raw(endpoint) for _ in range(runs)])))
+            out.append((f"{label}: raw boto3 s", spread(raws)))
 
         out += economy(endpoint, scale, service_panels(), Executions, StepFunctionsPanel)
         loaded = [memory(endpoint) for _ in range(runs)]

@@ -36,6 +36,7 @@ from tui.session import AwsSession
 
 DEFAULT_MAX_AGE_HOURS = 24.0  # newest good copy must be younger; per volume: the tag below
 MAX_AGE_TAG = "watchkeeper:snapshot-max-age-hours"
+MAX_POLICY_HOURS = 10 * 365 * 24
 STUCK_PENDING = timedelta(hours=2)
 BACKUP_WINDOW = timedelta(days=1)
 BACKUP_FAILED = ("FAILED", "ABORTED", "EXPIRED")
@@ -54,7 +55,8 @@ def max_age(volume: dict[str, Any], default_hours: float) -> timedelta:
         hours = float(tag(volume, MAX_AGE_TAG) or default_hours)
     except ValueError:
         hours = default_hours
-    return timedelta(hours=hours if hours > 0 else default_hours)
+    # A tag is anyone's text: nan, 0 or below mean the default; 1e20 or inf ten years (not an overflow).
+    return timedelta(hours=min(hours, MAX_POLICY_HOURS) if hours > 0 else default_hours)
 
 
 def span(delta: timedelta) -> str:

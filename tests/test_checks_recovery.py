@@ -101,6 +101,16 @@ def test_rds_snapshots_list_without_retention(server: DemoServer) -> None:
     assert [g.action for g in listing.gaps] == ["rds:DescribeDBInstances"]
 
 
+def test_a_policy_tag_of_any_text_is_a_policy() -> None:
+    from panels.snapshots import MAX_AGE_TAG, max_age
+
+    def policy(value: str) -> timedelta:
+        return max_age({"Tags": [{"Key": MAX_AGE_TAG, "Value": value}]}, 24.0)
+
+    assert [policy(v) for v in ("6", "nan", "-3", "0", "soon", "")] == [timedelta(hours=6)] + [timedelta(hours=24)] * 5
+    assert policy("1e20") == policy("inf") == timedelta(days=3650)  # no OverflowError, and a date still reachable
+
+
 def test_stale_reason_says_how_much_older_than_allowed(server: DemoServer) -> None:
     aws = session(server)
     answer(aws, "ec2", "DescribeSnapshots", lambda params: {"Snapshots": [
