@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -33,10 +33,10 @@ from panels.model import (
 )
 from tui.recall import keep, recall
 from tui.session import AwsSession
+from tui.settings import TEN_YEARS_HOURS
 
 DEFAULT_MAX_AGE_HOURS = 24.0  # newest good copy must be younger; per volume: the tag below
 MAX_AGE_TAG = "watchkeeper:snapshot-max-age-hours"
-MAX_POLICY_HOURS = 10 * 365 * 24
 STUCK_PENDING = timedelta(hours=2)
 BACKUP_WINDOW = timedelta(days=1)
 BACKUP_FAILED = ("FAILED", "ABORTED", "EXPIRED")
@@ -56,7 +56,7 @@ def max_age(volume: dict[str, Any], default_hours: float) -> timedelta:
     except ValueError:
         hours = default_hours
     # A tag is anyone's text: nan, 0 or below mean the default; 1e20 or inf ten years (not an overflow).
-    return timedelta(hours=min(hours, MAX_POLICY_HOURS) if hours > 0 else default_hours)
+    return timedelta(hours=min(hours, TEN_YEARS_HOURS) if hours > 0 else default_hours)
 
 
 def span(delta: timedelta) -> str:
@@ -233,38 +233,71 @@ def remember(aws: AwsSession, memory: Memory) -> None:
         for vid, s in memory[1].items() if (started := utc(s.get("StartTime"))) is not None}})
 
 
-RECENT_DAYS = 8  # a policy reaching further back than this has its volume's whole history read
+RECENT_DAYS = 8  # copies read by day at most this far back; an older newest copy, by whole history
+UNMATCHED = "ebs.start-time-unmatched"  # this endpoint does not match start-time by wildcard (moto)
 
 
 def newest_read(aws: AwsSession, ids: list[str], *filters: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The newest completed snapshot of each of these volumes among those the filters select
-    (one call where the volumes fit one filter, 200 each)."""
+    (one call where the volumes fit one filter, 200 each; only these volumes, whatever the
+    endpoint answers)."""
     snapshots: list[dict[str, Any]] = []
     for start in range(0, len(ids), VOLUME_FILTER_MAX):
         some = ids[start:start + VOLUME_FILTER_MAX]
         snapshots += ebs_snapshots(aws, COMPLETED, *filters, {"Name": "volume-id", "Values": some})
-    return newest_completed(newest_first(snapshots, lambda s: s.get("StartTime")))
+    asked = set(ids)
+    return {vid: s for vid, s in newest_completed(newest_first(snapshots, lambda s: s.get("StartTime"))).items()
+            if vid in asked}
 
 
-def newest_of_volumes(aws: AwsSession, policies: dict[str, timedelta], at: datetime, days: int = RECENT_DAYS
-                      ) -> dict[str, dict[str, Any]]:
+def started_on(newest: date, oldest: date) -> dict[str, Any]:
+    """The start-time filter for the copies started on these UTC days (EC2 matches `2026-11-23*`)."""
+    return {"Name": "start-time", "Values": [f"{newest - timedelta(days=back)}*"
+                                             for back in range((newest - oldest).days + 1)]}
+
+
+def newest_of_volumes(aws: AwsSession, policies: dict[str, timedelta], at: datetime) -> dict[str, dict[str, Any]]:
     """The newest completed snapshot of each of these volumes ({volume: its policy}), as of `at`.
-    EC2 has no "newest per volume", so the copies are read a UTC day at a time, newest day first,
-    with a start-time filter (`2026-11-23*`: the server keeps the older thousands to itself), as far
-    back as each volume's policy reaches: a volume's first day with a copy holds its newest. Only
-    the volumes with none there (stale for longer than a day, never copied, or an endpoint that
-    does not match start-time by wildcard) have their whole history read; all of them with `days` 0."""
+    EC2 has no "newest per volume", so the copies are read a UTC day at a time, newest day first
+    (the first read takes tomorrow's too: EC2's clock may be ahead of ours), with a start-time
+    filter (the server keeps the older thousands to itself), as far back as each volume's policy
+    reaches: a volume's first day with a copy holds its newest. Only the volumes with none there
+    (stale for longer than a day, never copied) have their whole history read; on an endpoint
+    that does not match start-time by wildcard (the whole read finds what the days missed), from
+    then on every volume's."""
     newest: dict[str, dict[str, Any]] = {}
-    left = dict(policies)
-    for back in range(days):
-        day = (at - timedelta(days=back)).date()
+    at = at.astimezone(UTC)
+    left, today, read_back = dict(policies), at.date(), dict[str, date]()
+    for back in range(0 if aws.remembered.get(UNMATCHED) else RECENT_DAYS):
+        day = today - timedelta(days=back)
         if not (reach := [vid for vid, policy in left.items() if (at - policy).date() <= day]):
             break
-        found = newest_read(aws, reach, {"Name": "start-time", "Values": [f"{day.isoformat()}*"]})
-        newest |= found
-        left = {vid: policy for vid, policy in left.items() if vid not in found}
+        newest |= newest_read(aws, reach, started_on(day + timedelta(days=1) if back == 0 else day, day))
+        read_back |= dict.fromkeys(reach, day)
+        left = {vid: policy for vid, policy in left.items() if vid not in newest}
     if left:
-        newest |= newest_read(aws, list(left))
+        newest |= (found := newest_read(aws, list(left)))
+        if any((started := utc(s.get("StartTime"))) and started.date() >= read_back.get(vid, date.max)
+               for vid, s in found.items()):
+            aws.remembered[UNMATCHED] = True  # the day reads missed a copy in their days: whole reads only
+    return newest
+
+
+def newer_copies(aws: AwsSession, known: dict[str, dict[str, Any] | None], at: datetime
+                 ) -> dict[str, dict[str, Any]]:
+    """Between full reads, the newest copy of volumes that are new, never copied or stale ({volume:
+    its remembered newest copy}): a stale one's copies since the day of its remembered one (one read
+    for all of them; the remembered copy stands if none is newer), the others' whole histories."""
+    today, unmatched = at.astimezone(UTC).date(), aws.remembered.get(UNMATCHED)
+    since = {vid: (copy, started.date()) for vid, copy in known.items() if not unmatched and copy
+             and (started := utc(copy.get("StartTime"))) and (today - started.date()).days < RECENT_DAYS}
+    newest: dict[str, dict[str, Any]] = {}
+    if since:
+        oldest = min(today, *(day for _, day in since.values()))
+        found = newest_read(aws, list(since), started_on(today + timedelta(days=1), oldest))
+        newest = {vid: found.get(vid, copy) for vid, (copy, _) in since.items()}
+    if whole := [vid for vid in known if vid not in since]:
+        newest |= newest_read(aws, whole)
     return newest
 
 
@@ -272,17 +305,20 @@ def remembered_newest(aws: AwsSession, volumes: list[dict[str, Any]], max_age_ho
                       ) -> dict[str, dict[str, Any]]:
     """newest_of_volumes, remembered in the session: a volume whose remembered newest copy is
     within its policy at `at` stays fresh until that copy ages out (a newer copy only makes it
-    fresher), so a refresh reads only the histories of volumes that are new, stale or never
-    copied; every volume's is read again each FULL_RECHECK (a copy may have been deleted). The
-    caller judges freshness at the same `at`: a copy that ages out during the reads is read next time."""
+    fresher), so a refresh reads only the copies of volumes that are new, stale or never copied
+    (newer_copies); every volume's newest is read again each FULL_RECHECK (a copy may have been
+    deleted). The caller judges freshness at the same `at`: a copy that ages out during the reads
+    is read next time."""
     memory = remembered(aws)
     full = memory is None or at - memory[0] > FULL_RECHECK
     known: dict[str, dict[str, Any]] = {} if full or memory is None else memory[1]
     policies = {vid: policy for v in volumes if (vid := volume_id(v))
                 and freshness(known.get(vid), policy := max_age(v, max_age_hours), at) != "FRESH"}
     newest = {vid: s for vid, s in known.items() if vid not in policies}
-    if policies:  # between full reads these are new, stale or never copied: no recent day to read
-        newest |= newest_of_volumes(aws, policies, at, RECENT_DAYS if full else 0)
+    if policies and full:
+        newest |= newest_of_volumes(aws, policies, at)
+    elif policies:
+        newest |= newer_copies(aws, {vid: known.get(vid) for vid in policies}, at)
     if aws.remembered.get(MEMORY) is memory:  # not replaced meanwhile by a fuller read (Volumes)
         remember(aws, (at if full or memory is None else memory[0], newest))
     return newest

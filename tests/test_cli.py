@@ -135,8 +135,13 @@ def test_a_malformed_config_file_names_file_and_line(
     assert code == 2 and f"{tmp_path / 'config.yaml'}:3" in err and "not valid YAML" in err
     (tmp_path / "config.yaml").write_text("snapshots:\n  max_age_hours: soon\n")
     code, _, err = triage(capsys, "--region", "us-east-1")
-    assert f"{tmp_path / 'config.yaml'}:2: snapshots.max_age_hours: must be a positive number, not 'soon'; " \
-        "using the default" in err
+    assert f"{tmp_path / 'config.yaml'}:2: snapshots.max_age_hours: must be a positive number of hours (ten years " \
+        "at most: 87,600), not 'soon'; using the default" in err
+    for text in (".nan", ".inf", "1e20", "-1", "true"):  # YAML's nan and infinity are floats
+        (tmp_path / "config.yaml").write_text(f"snapshots:\n  max_age_hours: {text}\nrefresh:\n  seconds: {text}\n")
+        code, _, err = triage(capsys, "--region", "us-east-1")
+        assert "snapshots.max_age_hours: must be a positive number of hours" in err, text
+        assert "refresh.seconds: must be a positive number" in err or text == "1e20", text
 
 
 def test_the_config_file_sets_the_snapshot_policy(

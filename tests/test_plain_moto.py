@@ -146,7 +146,8 @@ def test_every_panel_loads_or_says_what_the_endpoint_lacks(plain: AwsSession, pa
 def test_freshness_where_start_time_is_not_matched_by_wildcard(plain_endpoint: str, plain: AwsSession) -> None:
     """AWS matches a snapshot's start-time by wildcard (`2026-11-23*`: that day's copies); moto
     compares the whole timestamp, so the day reads find nothing here and the whole histories are
-    read: a fresh copy is still fresh, a volume never copied still reported."""
+    read: a fresh copy is still fresh, a volume never copied still reported; and once that is seen,
+    the day reads are skipped."""
     from panels.model import Memo
     from panels.snapshots import SnapshotsPanel
 
@@ -164,3 +165,8 @@ def test_freshness_where_start_time_is_not_matched_by_wildcard(plain_endpoint: s
     assert [("start-time" in names) for names in reads] == [True, True, False]  # today, yesterday, all
     assert [p.status for p in problems] == ["NO SNAPSHOT"]
     assert bare in problems[0].reason and copied not in problems[0].reason
+    # The whole read found a copy the day reads should have: from then on, whole reads only.
+    plain.remembered.pop("ebs.newest")
+    since = len(plain.calls)
+    assert [p.status for p in freshness.run(plain, Memo())] == ["NO SNAPSHOT"]
+    assert [c.operation for c in list(plain.calls)[since:]] == ["DescribeVolumes", "DescribeSnapshots"]

@@ -215,9 +215,8 @@ def test_freshness_reads_only_the_histories_that_can_change_the_answer(server: D
     instance = ec2.describe_instances()["Reservations"][0]["Instances"][0]["InstanceId"]
     new = ec2.create_volume(Size=1, AvailabilityZone=f"{region}a")["VolumeId"]
     ec2.attach_volume(VolumeId=new, InstanceId=instance, Device="/dev/sdz")
-    # Only the new volume's whole history (the first read found every other volume's copy in its
-    # recent days; between full reads only new, stale or never-copied ones are read, and their
-    # recent days would come back empty), and again until it has a copy.
+    # Only the new volume's whole history (between full reads only new, stale or never-copied
+    # volumes are read: a new one's history is short), and again until it has a copy.
     since = len(aws.calls)
     assert refresh() == (([new], [new]), ["NO SNAPSHOT"])
     assert len(snapshot_reads(aws, since)) == 1
@@ -228,10 +227,10 @@ def test_freshness_reads_only_the_histories_that_can_change_the_answer(server: D
     stamp, newest = aws.remembered["ebs.newest"]
     aws.remembered["ebs.newest"] = (stamp - FULL_RECHECK - timedelta(seconds=1), newest)
     assert refresh() == ((sorted([*volumes, new]), []), [])  # an hour on: all of them again, recent days first
-    # A remembered copy that ages past its policy makes the volume stale: its history is read again.
+    # A remembered copy that ages past its policy makes the volume stale: the days since it are read.
     old = dict(newest[volumes[0]], StartTime=datetime.now(UTC) - timedelta(days=3))
     aws.remembered["ebs.newest"] = (datetime.now(UTC), {**aws.remembered["ebs.newest"][1], volumes[0]: old})
-    assert refresh() == (([volumes[0]], [volumes[0]]), [])  # its real newest copy is an hour old: fresh again
+    assert refresh() == (([volumes[0]], []), [])  # its copies since: the newest an hour old, fresh again
 
 
 def test_freshness_reads_recent_copies_and_the_whole_history_only_of_volumes_without_any(server: DemoServer) -> None:

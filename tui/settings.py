@@ -7,6 +7,7 @@ is refused as a whole (and then every default applies).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,9 @@ class Settings:
                     or (alias and alias in marked))
 
 
+TEN_YEARS_HOURS = 10 * 365 * 24  # a longer snapshot policy is none (and past what a date can count back)
+
+
 # -- value checks: each returns the value or raises ValueError(what is wrong) --------------------
 def _names(value: Any) -> list[str]:
     """A list of names, or one name, or `a,b` (as on the command line)."""
@@ -67,16 +71,29 @@ def _names(value: Any) -> list[str]:
     return [str(v) for v in value if str(v)]
 
 
-def _positive(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ValueError(f"must be a positive number, not {value!r}")
+def _number(value: Any) -> float | None:
+    """A finite number, or None (TOML reads nan and inf as floats; a bool is not a number here)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
     return float(value)
+
+
+def _positive(value: Any) -> float:
+    if (number := _number(value)) is None or number <= 0:
+        raise ValueError(f"must be a positive number, not {value!r}")
+    return number
 
 
 def _not_negative(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    if (number := _number(value)) is None or number < 0:
         raise ValueError(f"must be a number of seconds (0 or more), not {value!r}")
-    return float(value)
+    return number
+
+
+def _hours(value: Any) -> float:
+    if (number := _number(value)) is None or not 0 < number <= TEN_YEARS_HOURS:
+        raise ValueError(f"must be a positive number of hours (ten years at most: {TEN_YEARS_HOURS:,}), not {value!r}")
+    return number
 
 
 def _text(value: Any) -> str | None:
@@ -106,7 +123,7 @@ FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "production.profiles": ("production_profiles", _names),
     "refresh.seconds": ("refresh_seconds", _positive),
     "refresh.hidden_seconds": ("hidden_refresh_seconds", _not_negative),
-    "snapshots.max_age_hours": ("snapshot_max_age_hours", _positive),
+    "snapshots.max_age_hours": ("snapshot_max_age_hours", _hours),
     "theme": ("theme", _text),
     "keys": ("keys", _keys),
     "runbook_dirs": ("runbook_dirs", _dirs),
