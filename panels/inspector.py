@@ -302,7 +302,7 @@ class InspectorPanel(Panel):
 
     def checks(self) -> tuple[Check, ...]:
         return (Check("inspector.findings", "Inspector critical findings, and high ones with an exploit",
-                      check_findings),)
+                      check_findings, at_risk=True),)
 
 
 def check_findings(aws: AwsSession, memo: Memo) -> list[Problem]:

@@ -82,6 +82,7 @@ class Problem:
     arn: str = ""
     account: str = ""  # filled in by triage: which account and region it was found in
     region: str = ""
+    at_risk: bool = False  # from an at_risk check (run_check stamps it)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +96,7 @@ class Problem:
             "reason": self.reason,
             "severity": self.severity.name,
             "since": self.since.isoformat() if self.since else None,
+            "at_risk": self.at_risk,
         }
 
 
@@ -279,6 +281,9 @@ class Check:
     id: str  # e.g. "ecs.services"
     title: str  # what it looks at, e.g. "ECS service counts and crash loops"
     run: Callable[[AwsSession, Memo], list[Problem]]
+    # What could hurt later (a vulnerability, an old copy), not what is failing now: triage lists
+    # it after everything failing, whatever its severity (a 3-day-old CVE is not what paged you).
+    at_risk: bool = False
 
 
 @dataclass(frozen=True)
@@ -296,6 +301,8 @@ def run_check(check: Check, aws: AwsSession, memo: Memo | None = None) -> CheckR
             problems = check.run(aws, memo or Memo())
         except Exception as exc:
             return CheckResult(check, [], merged([*gaps, failed(exc, check.title, aws)]), ran=False)
+    if check.at_risk:
+        problems = [replace(p, at_risk=True) for p in problems]
     return CheckResult(check, problems, merged(gaps))
 
 

@@ -456,8 +456,9 @@ class SnapshotsPanel(Panel):
         return (
             Check("snapshots.ebs", "EBS snapshots in error or stuck", check_ebs),
             Check("snapshots.freshness", "EBS volume snapshot freshness",
-                  partial(check_freshness, max_age_hours=self.max_age_hours)),
-            Check("snapshots.rds", "RDS snapshot freshness", partial(check_rds, max_age_hours=self.max_age_hours)),
+                  partial(check_freshness, max_age_hours=self.max_age_hours), at_risk=True),
+            Check("snapshots.rds", "RDS snapshot freshness", partial(check_rds, max_age_hours=self.max_age_hours),
+                  at_risk=True),
             Check("snapshots.backup", "AWS Backup jobs (24 h)", check_backup),
         )
 

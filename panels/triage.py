@@ -1,4 +1,5 @@
-"""Triage: every problem from every panel on one screen, worst first.
+"""Triage: every problem from every panel on one screen: what is failing, worst first, then what
+is at risk (a check's declared at_risk: vulnerabilities, old copies).
 
 Each panel is a set of independent checks (panels.model.Check), run in parallel. A check that
 fails costs only its own problems: triage keeps everything the others established and adds one
@@ -66,8 +67,8 @@ class Triage:
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
-    """Worst first, then newest first."""
-    return sorted(problems, key=lambda p: (-p.severity, -(when_ts(p))))
+    """What is failing before what is at risk; worst first, then newest first."""
+    return sorted(problems, key=lambda p: (p.at_risk, -p.severity, -(when_ts(p))))
 
 
 def when_ts(problem: Problem) -> float:
@@ -266,7 +267,8 @@ def problem_row(p: Problem, stale_at: float | None = None) -> Row:
                f"{stale}{p.status}: {p.reason}"),
         detail=(("Reason", p.reason), ("Status", p.status), ("Resource", p.resource),
                 ("ARN", p.arn or "-"), ("Since", f"{when(p.since)} ({age(p.since)} ago)"),
-                ("Severity", p.severity.name),
+                ("Severity", p.severity.name + (" (at risk, not failing: listed after what is failing)"
+                                                 if p.at_risk else "")),
                 *((("Stale", f"its check failed; this is what it found {age(utc_epoch(stale_at))} ago"),)
                   if stale_at else ()),
                 ("enter", f"opens it in the {p.panel} panel")),
