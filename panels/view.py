@@ -224,11 +224,6 @@ class PanelView(Vertical):
             self.generation, self.level, self.source_rows = generation, level, source_rows
             self.arranged, self.text, self.shown = arranged, text, shown
 
-    class ActionRequested(Message):
-        def __init__(self, view: PanelView, action_id: str, row: Row) -> None:
-            super().__init__()
-            self.view, self.action_id, self.row = view, action_id, row
-
     def __init__(self, panel: Panel, **kwargs: object) -> None:
         super().__init__(id=f"panel-{panel.id}", **kwargs)  # type: ignore[arg-type]
         self.panel = panel
@@ -857,7 +852,7 @@ class PanelView(Vertical):
     def action_run_action(self, action_id: str) -> None:
         row = self.current_row()
         if row is not None:
-            self.post_message(self.ActionRequested(self, action_id, row))
+            self.app.request_action(self, action_id, row)  # type: ignore[attr-defined]  # WatchkeeperApp
 
 
 def wide_cell(value: object, *, style: str = "") -> Text:

@@ -238,6 +238,43 @@ async def test_a_stall_does_not_split_a_burst(app: WatchkeeperApp) -> None:
         assert app.screen.action.id == "ecs.scale" and app.screen.row.name == "checkout-api"
 
 
+async def test_keys_typed_behind_a_key_that_opens_a_screen_are_typed_into_it(app: WatchkeeperApp) -> None:
+    """`S37` at once: 37 is the desired count in S's confirmation, not two panel switches behind
+    it; an enter typed ahead does not run a confirmation nobody has seen; `:web` at once lands in
+    the prompt whole."""
+    from textual import events
+    from textual.widgets import Input
+
+    from actions.confirm import ConfirmScreen
+
+    def burst(keys: str) -> None:
+        for character in keys:
+            key = {"\r": "enter", ":": "colon"}.get(character, character)
+            app.post_message(events.Key(key, None if key == "enter" else character))
+
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, view_of(app, "triage"))
+        await open_path(pilot, app, "ecs", "prod", "checkout-api")
+        burst("S37")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen)
+                       and app.screen.query_one(Input).value == "37")
+        await pilot.pause(0.2)
+        assert app.current_view.panel.id == "ecs" and app.screen.call is not None
+        assert app.screen.call.params["desiredCount"] == 37
+        await pilot.press("escape")
+        burst("S5\r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen)
+                       and app.screen.query_one(Input).value == "5")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ConfirmScreen)  # still asking: the enter was not typed into it
+        assert not [c for c in app.aws.calls if c.operation == "UpdateService"]
+        await pilot.press("escape")
+        burst(":web")
+        await wait_for(pilot, lambda: len(app.screen_stack) > 1 and app.screen.query(Input)
+                       and app.screen.query_one(Input).value == "web")
+        assert app.current_view.panel.id == "ecs"
+
+
 async def test_an_action_remapped_onto_a_panel_key_keeps_it(server: DemoServer, audit: AuditLog) -> None:
     """The config's `keys:` may put an action on a digit: on its rows the digit is the action."""
     from textual import events

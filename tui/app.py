@@ -13,6 +13,7 @@ from textual.actions import parse as parse_action
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import get_current_worker
 
@@ -46,6 +47,9 @@ if TYPE_CHECKING:
 SHORT_TITLES = {"stepfunctions": "SFN", "inspector": "Inspect", "snapshots": "Snaps", "pipelines": "Pipes"}
 TOAST_LIMIT = 600  # characters of a toast's message; the full text is in the command log or detail
 BURST_GAP = 0.05  # seconds: keys closer than this came in one burst (SSH, a paste), not typed one by one
+TYPED_ON_KEPT = 256  # keys whose screen is remembered until they bubble back
+TYPED_AHEAD_KEYS = ("backspace", "escape")  # besides characters
+TYPE_AHEAD_TRIES = 50  # 10 ms apart: how long keys typed ahead wait for the new screen to take focus
 
 
 class WatchkeeperApp(App[None]):
@@ -122,6 +126,8 @@ class WatchkeeperApp(App[None]):
         self.account, self.principal = "…", ""
         self.first_paint_at: float | None = None  # perf_counter, for benchmarks/run.py
         self.last_key: tuple[float, bool] = (0.0, False)  # when the last key came, and whether it switched panel
+        self.typed_on: dict[int, Screen[Any]] = {}  # a key (by id, until it bubbles back) -> the screen it was typed on
+        self.typed_ahead: list[events.Key] = []  # keys typed ahead of a screen that is taking focus
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -363,6 +369,12 @@ class WatchkeeperApp(App[None]):
     # that starts a burst is handled as it arrives, and the keys behind it wait in the queue until
     # its panel has focus. One behind other keys (`X7`) keeps its place: those keys' bindings are
     # resolved only as they bubble back, and must not find the next panel already focused.
+    #
+    # A key typed on one screen can bubble back here after its key opened another (`S37`: S's
+    # confirmation is up while 3 and 7 come back from the panel): bindings would now find the new
+    # screen's chain, and switch panel behind it. Such keys are typed again into the new screen once
+    # it has focus, as if typed after it opened; only characters, backspace and escape: an enter
+    # typed ahead must not run a confirmation nobody has seen.
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
             now, leads = event.time, self.last_key[1]  # when it arrived: a stall must not split a burst
@@ -373,7 +385,35 @@ class WatchkeeperApp(App[None]):
             if panel is not None:
                 await self.action_show_panel(panel)
                 return
+            self.typed_on[id(event)] = self.screen
+            while len(self.typed_on) > TYPED_ON_KEPT:  # keys a widget kept (they never come back)
+                del self.typed_on[next(iter(self.typed_on))]
+        elif isinstance(event, events.Key) and (typed_on := self.typed_on.pop(id(event), self.screen)) \
+                is not self.screen and typed_on in self.screen_stack:
+            if event.is_printable or event.key in TYPED_AHEAD_KEYS:
+                self.type_ahead(events.Key(event.key, event.character))
+            return
         await super().on_event(event)
+
+    def type_ahead(self, key: events.Key, tries: int = 0) -> None:
+        """`key` typed into the screen on top once it has focus (or has had time to take it)."""
+        screen = self.screen
+        if tries == 0:
+            self.typed_ahead.append(key)
+            if len(self.typed_ahead) > 1:
+                return  # behind the first, which is waiting
+        if screen.focused is None and tries < TYPE_AHEAD_TRIES:
+            self.set_timer(0.01, lambda: self.type_ahead(key, tries + 1) if self.screen is screen else
+                           self.typed_ahead.clear())
+        elif screen.focused is not None:  # once it has handled its focus (an input puts its cursor then)
+            screen.focused.call_later(self.retype)
+        else:
+            self.retype()
+
+    def retype(self) -> None:
+        for typed in self.typed_ahead:
+            self.post_message(typed)
+        self.typed_ahead.clear()
 
     def panel_of_key(self, key: str) -> str | None:
         """The panel `key` shows, where the first binding of it that would run now, from the focus
@@ -542,9 +582,10 @@ class WatchkeeperApp(App[None]):
             self.push_screen(CommandLogScreen())
 
     # -- actions ---------------------------------------------------------------------------------
-    @on(PanelView.ActionRequested)
-    def action_requested(self, message: PanelView.ActionRequested) -> None:
-        action, (row, aws) = BY_ID[message.action_id], unscoped(message.row)
+    def request_action(self, view: PanelView, action_id: str, row: Row) -> None:
+        """Called by the view's binding, in the app's own turn (not a message behind the keys
+        already queued): a confirmation is on top before the keys typed behind its key come back."""
+        action, (row, aws) = BY_ID[action_id], unscoped(row)
         if self.runner is None:
             return
         runner = self.runner if aws is None or aws is self.runner.aws else ActionRunner(aws, self.audit)
@@ -557,7 +598,6 @@ class WatchkeeperApp(App[None]):
         if reason:
             self.notify(reason, title=f"{action.title}: not possible", severity="warning", timeout=10)
             return
-        view = message.view
 
         def confirmed(call: PreparedCall | None) -> None:
             if call is not None:
