@@ -130,15 +130,17 @@ def test_snapshots_error_and_stale_volume(aws: AwsSession) -> None:
     assert "storage-full" in found["Backup", "FAILED"].reason
 
 
-def test_triage_collects_every_panel_worst_first(aws: AwsSession) -> None:
+def test_triage_collects_every_panel_failing_first_then_at_risk_worst_first(aws: AwsSession) -> None:
     triage = collect(aws, service_panels())
     problems = triage.problems
     assert triage.incomplete == [] and triage.exit_code == 1
     assert {p.panel for p in problems} == {"pipelines", "stepfunctions", "ecs", "emr", "batch", "inspector",
                                           "snapshots"}
-    severities = [p.severity for p in problems]
-    assert severities == sorted(severities, reverse=True)
-    assert problems[0].severity == Severity.CRITICAL
+    failing, at_risk = [p for p in problems if not p.at_risk], [p for p in problems if p.at_risk]
+    assert problems == failing + at_risk and failing and at_risk
+    for part in (failing, at_risk):
+        assert [p.severity for p in part] == sorted((p.severity for p in part), reverse=True)
+    assert at_risk[0].severity == Severity.CRITICAL and {p.panel for p in at_risk} == {"inspector", "snapshots"}
 
 
 def test_a_failing_panel_shows_as_a_check_failure_not_as_silence(server) -> None:  # type: ignore[no-untyped-def]

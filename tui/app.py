@@ -376,6 +376,8 @@ class WatchkeeperApp(App[None]):
     # it has focus, as if typed after it opened; only characters, backspace and escape: an enter
     # typed ahead must not run a confirmation nobody has seen.
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not self.screen_stack:
+            return  # the app is closing: a key retyped or bubbling back now has no screen to go to
         if isinstance(event, events.Key) and not event.is_forwarded:
             now, leads = event.time, self.last_key[1]  # when it arrived: a stall must not split a burst
             leads = leads or now - self.last_key[0] > BURST_GAP
@@ -388,12 +390,16 @@ class WatchkeeperApp(App[None]):
             self.typed_on[id(event)] = self.screen
             while len(self.typed_on) > TYPED_ON_KEPT:  # keys a widget kept (they never come back)
                 del self.typed_on[next(iter(self.typed_on))]
-        elif isinstance(event, events.Key) and (typed_on := self.typed_on.pop(id(event), self.screen)) \
-                is not self.screen and typed_on in self.screen_stack:
+        elif isinstance(event, events.Key) and self.covered_since_typed(event):
             if event.is_printable or event.key in TYPED_AHEAD_KEYS:
                 self.type_ahead(events.Key(event.key, event.character))
             return
         await super().on_event(event)
+
+    def covered_since_typed(self, key: events.Key) -> bool:
+        """Whether `key`, bubbling back, was typed on a screen another has since opened over."""
+        typed_on = self.typed_on.pop(id(key), None)
+        return typed_on is not None and typed_on in self.screen_stack[:-1]
 
     def type_ahead(self, key: events.Key, tries: int = 0) -> None:
         """`key` typed into the screen on top once it has focus (or has had time to take it)."""
@@ -406,13 +412,14 @@ class WatchkeeperApp(App[None]):
             self.set_timer(0.01, lambda: self.type_ahead(key, tries + 1) if self.screen is screen else
                            self.typed_ahead.clear())
         elif screen.focused is not None:  # once it has handled its focus (an input puts its cursor then)
-            screen.focused.call_later(self.retype)
+            screen.focused.call_later(self.retype, screen)
         else:
-            self.retype()
+            self.retype(screen)
 
-    def retype(self) -> None:
-        for typed in self.typed_ahead:
-            self.post_message(typed)
+    def retype(self, screen: Screen[Any]) -> None:
+        if self.screen_stack and self.screen is screen:  # not closed meanwhile
+            for typed in self.typed_ahead:
+                self.post_message(typed)
         self.typed_ahead.clear()
 
     def panel_of_key(self, key: str) -> str | None:
