@@ -7,6 +7,7 @@ Every text shown is a rich Text of sanitised parts: names and ids come from AWS,
 
 from __future__ import annotations
 
+import time
 from contextlib import suppress
 from dataclasses import replace
 
@@ -50,12 +51,17 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
         Binding("escape", "cancel", "Cancel"),
         Binding(RUN_KEY, "confirm", "Run", show=True),  # when nothing focused takes enter itself
     ]
+    # An enter sooner than anyone can read the call was typed ahead of the dialog (`D` and enter
+    # in one burst over SSH): it rings the bell instead of running.
+    READ_FIRST_SECONDS = 0.3
+    AUTO_FOCUS = None  # on_mount focuses what enter should reach; keys typed ahead wait for it (tui/app.py)
     TYPE_PROMPT = "type the name above to confirm"  # must not look like a value already typed
     ACCOUNT_PROMPT = "type the account alias or id to confirm"
 
     def __init__(self, runner: ActionRunner, action: Action, row: Row) -> None:
         super().__init__()
         self.runner, self.action, self.row = runner, action, row
+        self.shown_at = time.monotonic()  # again when mounted
         self.call: PreparedCall | None = None  # until the values asked for are valid (update_call)
         with suppress(ValueError):  # a required value not typed yet: update_call says which
             self.call = runner.prepare(action, row)
@@ -91,6 +97,7 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
                 yield Button(Text(f"Run ({self.RUN_KEY})"), id="run", variant="error")
 
     def on_mount(self) -> None:
+        self.shown_at = time.monotonic()
         self.update_call()
         # Nothing to type: Run has the focus, so enter runs here as it does from an input.
         inputs, run = self.query(Input), self.query_one("#run", Button)
@@ -134,7 +141,8 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
 
     @on(Button.Pressed, "#run")
     def action_confirm(self) -> None:
-        if self.call is None or (self.action.destructive and not self.name_typed()) or not self.account_typed():
+        if time.monotonic() - self.shown_at < self.READ_FIRST_SECONDS or self.call is None \
+                or (self.action.destructive and not self.name_typed()) or not self.account_typed():
             self.app.bell()
             return
         typed = self.query_one("#typed-account", Input).value.strip() if self.runner.aws.production else ""

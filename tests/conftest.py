@@ -74,6 +74,17 @@ def audit(tmp_path: Path) -> AuditLog:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def confirmations_answer_at_once() -> Iterator[None]:
+    """The pilot presses enter as soon as a confirmation is up; people cannot (ConfirmScreen's
+    READ_FIRST_SECONDS, tested on its own in test_app)."""
+    from actions.confirm import ConfirmScreen
+
+    saved, ConfirmScreen.READ_FIRST_SECONDS = ConfirmScreen.READ_FIRST_SECONDS, 0.0
+    yield
+    ConfirmScreen.READ_FIRST_SECONDS = saved
+
+
+@pytest.fixture(scope="session", autouse=True)
 def every_call_is_declared() -> Iterator[None]:
     """Every AWS call any test sends must be in the operation declaration (actions/operations.py):
     the session refuses undeclared ones, and this checks that guard from the outside."""

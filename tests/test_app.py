@@ -240,8 +240,8 @@ async def test_a_stall_does_not_split_a_burst(app: WatchkeeperApp) -> None:
 
 async def test_keys_typed_behind_a_key_that_opens_a_screen_are_typed_into_it(app: WatchkeeperApp) -> None:
     """`S37` at once: 37 is the desired count in S's confirmation, not two panel switches behind
-    it; an enter typed ahead does not run a confirmation nobody has seen; `:web` at once lands in
-    the prompt whole."""
+    it; an enter typed ahead does not run a confirmation nobody has seen, nor one that comes just
+    after it opened; `:web` at once lands in the prompt whole."""
     from textual import events
     from textual.widgets import Input
 
@@ -273,6 +273,21 @@ async def test_keys_typed_behind_a_key_that_opens_a_screen_are_typed_into_it(app
         await wait_for(pilot, lambda: len(app.screen_stack) > 1 and app.screen.query(Input)
                        and app.screen.query_one(Input).value == "web")
         assert app.current_view.panel.id == "ecs"
+        await pilot.press("escape")
+        # An enter that comes just after the confirmation opened (not typed ahead of it, but sooner
+        # than anyone reads it) rings the bell; one after READ_FIRST_SECONDS runs it.
+        ConfirmScreen.READ_FIRST_SECONDS = 0.3
+        try:
+            await pilot.press("D")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("enter")
+            await pilot.pause(0.1)
+            assert isinstance(app.screen, ConfirmScreen), (app.screen, app.screen_stack, app.aws.calls[-1])
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: [c for c in app.aws.calls if c.operation == "UpdateService"])
+        finally:
+            ConfirmScreen.READ_FIRST_SECONDS = 0.0
 
 
 async def test_an_action_remapped_onto_a_panel_key_keeps_it(server: DemoServer, audit: AuditLog) -> None:

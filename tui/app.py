@@ -49,7 +49,7 @@ TOAST_LIMIT = 600  # characters of a toast's message; the full text is in the co
 BURST_GAP = 0.05  # seconds: keys closer than this came in one burst (SSH, a paste), not typed one by one
 TYPED_ON_KEPT = 256  # keys whose screen is remembered until they bubble back
 TYPED_AHEAD_KEYS = ("backspace", "escape")  # besides characters
-TYPE_AHEAD_TRIES = 50  # 10 ms apart: how long keys typed ahead wait for the new screen to take focus
+HOLD_POLL, HOLD_TRIES = 0.01, 50  # how long keys typed ahead wait for the new screen to take focus
 
 
 class WatchkeeperApp(App[None]):
@@ -127,7 +127,7 @@ class WatchkeeperApp(App[None]):
         self.first_paint_at: float | None = None  # perf_counter, for benchmarks/run.py
         self.last_key: tuple[float, bool] = (0.0, False)  # when the last key came, and whether it switched panel
         self.typed_on: dict[int, Screen[Any]] = {}  # a key (by id, until it bubbles back) -> the screen it was typed on
-        self.typed_ahead: list[events.Key] = []  # keys typed ahead of a screen that is taking focus
+        self.held: tuple[Screen[Any], list[events.Key]] | None = None  # (the screen covered, keys typed ahead)
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -372,13 +372,17 @@ class WatchkeeperApp(App[None]):
     #
     # A key typed on one screen can bubble back here after its key opened another (`S37`: S's
     # confirmation is up while 3 and 7 come back from the panel): bindings would now find the new
-    # screen's chain, and switch panel behind it. Such keys are typed again into the new screen once
-    # it has focus, as if typed after it opened; only characters, backspace and escape: an enter
-    # typed ahead must not run a confirmation nobody has seen.
+    # screen's chain and switch panel behind it. Such keys are held, with every key that arrives
+    # after them, until the new screen has focus, and then typed into it in the order typed, as if
+    # typed after it opened; only characters, backspace and escape: an enter typed ahead must not
+    # run a confirmation nobody has seen.
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not self.screen_stack:
-            return  # the app is closing: a key retyped or bubbling back now has no screen to go to
+            return  # the app is closing: a key bubbling back now has no screen to go to
         if isinstance(event, events.Key) and not event.is_forwarded:
+            if self.held is not None:  # behind keys waiting for a new screen: they go first
+                self.hold(event, self.held[0])
+                return
             now, leads = event.time, self.last_key[1]  # when it arrived: a stall must not split a burst
             leads = leads or now - self.last_key[0] > BURST_GAP
             panel = self.panel_of_key(event.key) if (
@@ -390,38 +394,38 @@ class WatchkeeperApp(App[None]):
             self.typed_on[id(event)] = self.screen
             while len(self.typed_on) > TYPED_ON_KEPT:  # keys a widget kept (they never come back)
                 del self.typed_on[next(iter(self.typed_on))]
-        elif isinstance(event, events.Key) and self.covered_since_typed(event):
-            if event.is_printable or event.key in TYPED_AHEAD_KEYS:
-                self.type_ahead(events.Key(event.key, event.character))
+        elif isinstance(event, events.Key) and (covered := self.covered_since_typed(event)) is not None:
+            self.hold(event, covered)
             return
         await super().on_event(event)
 
-    def covered_since_typed(self, key: events.Key) -> bool:
-        """Whether `key`, bubbling back, was typed on a screen another has since opened over."""
+    def covered_since_typed(self, key: events.Key) -> Screen[Any] | None:
+        """The screen `key`, bubbling back, was typed on, if another has since opened over it."""
         typed_on = self.typed_on.pop(id(key), None)
-        return typed_on is not None and typed_on in self.screen_stack[:-1]
+        return typed_on if typed_on is not None and typed_on in self.screen_stack[:-1] else None
 
-    def type_ahead(self, key: events.Key, tries: int = 0) -> None:
-        """`key` typed into the screen on top once it has focus (or has had time to take it)."""
-        screen = self.screen
-        if tries == 0:
-            self.typed_ahead.append(key)
-            if len(self.typed_ahead) > 1:
-                return  # behind the first, which is waiting
-        if screen.focused is None and tries < TYPE_AHEAD_TRIES:
-            self.set_timer(0.01, lambda: self.type_ahead(key, tries + 1) if self.screen is screen else
-                           self.typed_ahead.clear())
-        elif screen.focused is not None:  # once it has handled its focus (an input puts its cursor then)
-            screen.focused.call_later(self.retype, screen)
-        else:
-            self.retype(screen)
+    def hold(self, key: events.Key, covered: Screen[Any]) -> None:
+        if self.held is None:
+            self.held = (covered, [])
+            self.set_timer(HOLD_POLL, lambda: self.release(1))
+        if key.is_printable or key.key in TYPED_AHEAD_KEYS:
+            self.held[1].append(events.Key(key.key, key.character))
 
-    def retype(self, screen: Screen[Any]) -> None:
-        if self.screen_stack and self.screen is screen:  # not closed meanwhile
-            for typed in self.typed_ahead:
-                self.post_message(typed)
-        self.typed_ahead.clear()
-
+    def release(self, tries: int) -> None:
+        """The held keys, to the screen on top once it has focus (its own: a screen that focuses a
+        widget when mounted does not let Textual focus its first one before, see AUTO_FOCUS), or
+        after HOLD_TRIES polls; none if the screen they were typed on is back on top."""
+        if self.held is None or not self.screen_stack:
+            return
+        covered, keys = self.held
+        top = self.screen
+        if top is not covered and top.focused is None and tries < HOLD_TRIES:
+            self.set_timer(HOLD_POLL, lambda: self.release(tries + 1))
+            return
+        self.held = None
+        if top is not covered:
+            for key in keys:  # after the focus the widget was given (an input puts its cursor then)
+                (top.focused or top)._forward_event(key)  # as App.on_event forwards a key
     def panel_of_key(self, key: str) -> str | None:
         """The panel `key` shows, where the first binding of it that would run now, from the focus
         up (the config's remaps applied), is a panel's: an action remapped onto a digit keeps it

@@ -118,6 +118,7 @@ class InputsForm(ModalScreen[dict[str, Any] | None]):
     InputsForm #problem { color: $error; }
     """
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
+    AUTO_FOCUS = None  # on_mount focuses the first input; keys typed ahead wait for it (tui/app.py)
 
     def __init__(self, runbook: Runbook, row: dict[str, Any]) -> None:
         super().__init__()
