@@ -338,7 +338,8 @@ class Source:
     # What publish() hands over: False, the first rows of a list (shown on its first load only, so a
     # refresh never shrinks a list on screen); True, the whole list as known so far (triage).
     publishes_whole: ClassVar[bool] = False
-    timeline: ClassVar[bool] = False  # rows in the order of events: failures are not lifted to the top
+    # Rows in an order of their own (events in time, triage's ranking): failures are not lifted to the top.
+    keeps_order: ClassVar[bool] = False
 
     def rows(self, aws: AwsSession) -> list[Row]:
         """The rows; parts that may fail on their own are read through `tolerate`."""

@@ -64,7 +64,7 @@ def sort_value(value: Any) -> tuple[int, Any]:
 def arrange(rows: Sequence[Row], *, text: str = "", column: int | None = None, reverse: bool = False,
             failing_first: bool = True) -> list[Row]:
     """The rows to show, in the order to show them: filtered, then sorted by `column` if set,
-    otherwise failing rows first (not in a timeline) and each group in the order the source gave them."""
+    otherwise failing rows first (unless the source keeps its order), each group in the source's order."""
     shown = [r for r in rows if matches(r, text)] if text.strip() else list(rows)
     if column is None and failing_first:
         shown.sort(key=lambda r: not is_failing(r.status))  # stable: the source's order within

@@ -381,7 +381,7 @@ class BuildPhases(Source):
     """A CodeBuild build's phases, the failed and the longest marked; `l` opens its log."""
 
     title, kind = "phases", "codebuild.phase"
-    timeline = True  # SUBMITTED to COMPLETED: the failed phase is marked, not moved
+    keeps_order = True  # SUBMITTED to COMPLETED: the failed phase is marked, not moved
     columns = ("Phase", "Status", "Seconds", "Note", "Message")
 
     def __init__(self, build_id: str) -> None:

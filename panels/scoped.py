@@ -58,7 +58,7 @@ class ScopedSource(Source):
         self.columns = ("Account", "Region", *inner.columns)
         self.wide_column = inner.wide_column + 2 if inner.wide_column >= 0 else inner.wide_column
         self.publishes_whole = inner.publishes_whole
-        self.timeline = inner.timeline
+        self.keeps_order = inner.keeps_order
 
     @property
     def label(self) -> str:

@@ -379,7 +379,7 @@ class ExecutionHistory(Source):
     """One execution's events as a timeline, the failed state marked in the machine's states."""
 
     title, kind = "history", "sfn.event"
-    timeline = True
+    keeps_order = True  # events in time
     columns = ("#", "At", "+s", "Event", "State", "Detail")
 
     def __init__(self, execution: str, name: str) -> None:

@@ -137,6 +137,7 @@ def short_service(name: str) -> str:
 class TriagePanel(Panel):
     id, key, title, service, kind = "triage", "1", "Triage", "All", "triage.problem"
     publishes_whole = True  # each partial is every problem known so far, earlier ones kept meanwhile
+    keeps_order = True  # ranked already: failing before at risk, then worst first
     columns = ("Sev", "Age", "Service", "Resource", "Reason")
 
     def __init__(self, panels: Sequence[Panel] | None = None) -> None:
@@ -272,7 +273,8 @@ def problem_row(p: Problem, stale_at: float | None = None) -> Row:
                 *((("Stale", f"its check failed; this is what it found {age(utc_epoch(stale_at))} ago"),)
                   if stale_at else ()),
                 ("enter", f"opens it in the {p.panel} panel")),
-        data={"panel": p.panel, "path": p.path, "severity": int(p.severity), "arn": p.arn},  # k copies it
+        data={"panel": p.panel, "path": p.path, "severity": int(p.severity), "arn": p.arn,  # k copies it
+              "at_risk": p.at_risk},
     )
 
 

@@ -131,7 +131,7 @@ def lowered(rows: list[Row]) -> dict[str, str]:
 def in_order(rows: list[Row], haystacks: dict[str, str], order: tuple[int | None, bool], source: Source
              ) -> tuple[list[Row], list[str]]:
     """The rows in display order (the sort column, else failing first), their lower-case text alongside."""
-    arranged = arrange(rows, column=order[0], reverse=order[1], failing_first=not source.timeline)
+    arranged = arrange(rows, column=order[0], reverse=order[1], failing_first=not source.keeps_order)
     return arranged, [haystacks[row.key] for row in arranged]
 
 
@@ -806,7 +806,7 @@ class PanelView(Vertical):
         """The rows as shown (filtered and sorted) to CSV and JSON files, for tickets and reports."""
         level = self.level
         rows = arrange(level.rows, text=level.filter, column=level.sort_column, reverse=level.sort_reverse,
-                       failing_first=not level.source.timeline)
+                       failing_first=not level.source.keeps_order)
         try:
             kind = level.source.kind  # triage.problem, not triage-triage.problem
             name = kind if kind.split(".")[0] == self.panel.id else f"{self.panel.id}-{kind}"

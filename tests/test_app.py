@@ -238,6 +238,20 @@ async def test_a_stall_does_not_split_a_burst(app: WatchkeeperApp) -> None:
         assert app.screen.action.id == "ecs.scale" and app.screen.row.name == "checkout-api"
 
 
+async def test_triage_shows_what_is_failing_before_what_is_at_risk(app: WatchkeeperApp) -> None:
+    """As ranked, not regrouped: the demo's 3-day-old CRITICAL CVE below the crash loop and the
+    approval waiting (the table's own "failing first" would lift CRIT above MED again)."""
+    async with app.run_test(size=SIZE) as pilot:
+        triage = view_of(app, "triage")
+        await loaded(pilot, triage)
+        problems = [r.data for r in triage.shown.values() if "at_risk" in r.data]
+        risk = [bool(d["at_risk"]) for d in problems]
+        assert risk == sorted(risk) and any(risk) and not risk[0]
+        for part in (False, True):
+            severities = [d["severity"] for d in problems if d["at_risk"] == part]
+            assert severities == sorted(severities, reverse=True)
+
+
 async def test_keys_typed_behind_a_key_that_opens_a_screen_are_typed_into_it(app: WatchkeeperApp) -> None:
     """`S37` at once: 37 is the desired count in S's confirmation, not two panel switches behind
     it; an enter typed ahead does not run a confirmation nobody has seen, nor one that comes just
