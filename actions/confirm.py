@@ -52,7 +52,8 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
         Binding(RUN_KEY, "confirm", "Run", show=True),  # when nothing focused takes enter itself
     ]
     # An enter sooner than anyone can read the call was typed ahead of the dialog (`D` and enter
-    # in one burst over SSH): it rings the bell instead of running.
+    # in one burst over SSH), or is a held key repeating: it rings the bell instead of running, and
+    # the next enter must come as long after it (a key held down never runs the dialog).
     READ_FIRST_SECONDS = 0.3
     AUTO_FOCUS = None  # on_mount focuses what enter should reach; keys typed ahead wait for it (tui/app.py)
     TYPE_PROMPT = "type the name above to confirm"  # must not look like a value already typed
@@ -61,7 +62,7 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
     def __init__(self, runner: ActionRunner, action: Action, row: Row) -> None:
         super().__init__()
         self.runner, self.action, self.row = runner, action, row
-        self.shown_at = time.monotonic()  # again when mounted
+        self.shown_at = time.monotonic()  # again when mounted, and by each enter too soon after it
         self.call: PreparedCall | None = None  # until the values asked for are valid (update_call)
         with suppress(ValueError):  # a required value not typed yet: update_call says which
             self.call = runner.prepare(action, row)
@@ -141,8 +142,11 @@ class ConfirmScreen(ModalScreen[PreparedCall | None]):
 
     @on(Button.Pressed, "#run")
     def action_confirm(self) -> None:
-        if time.monotonic() - self.shown_at < self.READ_FIRST_SECONDS or self.call is None \
-                or (self.action.destructive and not self.name_typed()) or not self.account_typed():
+        if (now := time.monotonic()) - self.shown_at < self.READ_FIRST_SECONDS:
+            self.shown_at = now
+            self.app.bell()
+            return
+        if self.call is None or (self.action.destructive and not self.name_typed()) or not self.account_typed():
             self.app.bell()
             return
         typed = self.query_one("#typed-account", Input).value.strip() if self.runner.aws.production else ""

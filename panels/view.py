@@ -669,8 +669,8 @@ class PanelView(Vertical):
         has focus: they would reach the table's bindings (`q` quits, `X` stops a task). Until the
         box has focus, they are typed into it here."""
         box = self.query_one("#filter", Input)
-        if box.has_focus:
-            return
+        if box.has_focus or self.screen is not self.app.screen:
+            return  # a screen opened over this one since: the app gives the key to it (tui/app.py)
         if event.character == "/" and not self.filter_opening:
             # Handled here, in key order: as a binding it would run only after the burst's
             # other keys had already bubbled past this view.
@@ -678,7 +678,13 @@ class PanelView(Vertical):
         elif self.filter_opening and type_ahead(box, event):
             pass
         elif (reason := self.why_not(event.key)) is not None:
-            self.app.notify(reason, severity="warning", timeout=8)  # a key never does nothing silently
+            # A key never does nothing silently; but it is told only if no screen has opened over
+            # this one by then (`:X` in a burst: the X is the prompt's, and it bubbles on to the app,
+            # which gives it there, tui/app.py).
+            screen = self.screen
+            self.app.call_later(lambda: self.app.screen is screen and self.app.notify(
+                reason, severity="warning", timeout=8))
+            return
         else:
             return
         event.stop()

@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Footer, Input, Static
 from textual.worker import get_current_worker
 
 from actions.audit import AuditLog
@@ -391,6 +391,11 @@ class WatchkeeperApp(App[None]):
             if panel is not None:
                 await self.action_show_panel(panel)
                 return
+            if event.key == "backspace" and isinstance(self.focused, Input):
+                # In turn with the characters before it: as a binding it would run only once it had
+                # bubbled back here, after the characters typed behind it (`ab`, backspace, `c`: ab).
+                self.focused.call_later(self.focused.action_delete_left)
+                return
             self.typed_on[id(event)] = self.screen
             while len(self.typed_on) > TYPED_ON_KEPT:  # keys a widget kept (they never come back)
                 del self.typed_on[next(iter(self.typed_on))]
@@ -419,13 +424,18 @@ class WatchkeeperApp(App[None]):
             return
         covered, keys = self.held
         top = self.screen
-        if top is not covered and top.focused is None and tries < HOLD_TRIES:
+        waiting = top.focused is None and (not top.is_mounted or bool(top.focus_chain))  # help takes none
+        if top is not covered and waiting and tries < HOLD_TRIES:
             self.set_timer(HOLD_POLL, lambda: self.release(tries + 1))
             return
         self.held = None
         if top is not covered:
+            target = top.focused or top
             for key in keys:  # after the focus the widget was given (an input puts its cursor then)
-                (top.focused or top)._forward_event(key)  # as App.on_event forwards a key
+                if key.key == "backspace" and isinstance(target, Input):
+                    target.call_later(target.action_delete_left)  # in turn (see on_event)
+                else:
+                    target._forward_event(key)  # as App.on_event forwards a key
     def panel_of_key(self, key: str) -> str | None:
         """The panel `key` shows, where the first binding of it that would run now, from the focus
         up (the config's remaps applied), is a panel's: an action remapped onto a digit keeps it
