@@ -3,7 +3,8 @@
 Textual moves focus only after the keys already queued, and a key binding runs once the key has
 bubbled up to the app: in a burst, `/sql` would open the search box *after* `s` had saved and `q`
 had quit. Screens that open an input from a key handle that key in `on_key` (in key order) and
-type what follows into the input until it has focus.
+type what follows into the input until it has focus. Keys typed ahead of a whole new screen (a
+confirmation, the `:` prompt) are held and given to it by the app (tui/app.py, on_event).
 """
 
 from __future__ import annotations
