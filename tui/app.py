@@ -52,6 +52,16 @@ TYPED_AHEAD_KEYS = ("backspace", "escape")  # besides characters
 HOLD_POLL, HOLD_TRIES = 0.01, 50  # how long keys typed ahead wait for the new screen to take focus
 
 
+def backspace_in_turn(target: object, key: events.Key) -> bool:
+    """A backspace for an input, deleted in turn with the keys sent there before it (True): as a
+    binding it would run only once it had bubbled back to the app, after the characters typed
+    behind it (`ab`, backspace, `c` gave `ab`)."""
+    if key.key != "backspace" or not isinstance(target, Input):
+        return False
+    target.call_later(target.action_delete_left)
+    return True
+
+
 class WatchkeeperApp(App[None]):
     TITLE = "watchkeeper"
     CSS = """
@@ -391,10 +401,7 @@ class WatchkeeperApp(App[None]):
             if panel is not None:
                 await self.action_show_panel(panel)
                 return
-            if event.key == "backspace" and isinstance(self.focused, Input):
-                # In turn with the characters before it: as a binding it would run only once it had
-                # bubbled back here, after the characters typed behind it (`ab`, backspace, `c`: ab).
-                self.focused.call_later(self.focused.action_delete_left)
+            if backspace_in_turn(self.focused, event):
                 return
             self.typed_on[id(event)] = self.screen
             while len(self.typed_on) > TYPED_ON_KEPT:  # keys a widget kept (they never come back)
@@ -432,10 +439,9 @@ class WatchkeeperApp(App[None]):
         if top is not covered:
             target = top.focused or top
             for key in keys:  # after the focus the widget was given (an input puts its cursor then)
-                if key.key == "backspace" and isinstance(target, Input):
-                    target.call_later(target.action_delete_left)  # in turn (see on_event)
-                else:
+                if not backspace_in_turn(target, key):
                     target._forward_event(key)  # as App.on_event forwards a key
+
     def panel_of_key(self, key: str) -> str | None:
         """The panel `key` shows, where the first binding of it that would run now, from the focus
         up (the config's remaps applied), is a panel's: an action remapped onto a digit keeps it
