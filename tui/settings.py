@@ -72,7 +72,7 @@ def _names(value: Any) -> list[str]:
 
 
 def _number(value: Any) -> float | None:
-    """A finite number, or None (TOML reads nan and inf as floats; a bool is not a number here)."""
+    """A finite number, or None (YAML reads .nan and .inf as floats; a bool is not a number here)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
     return float(value)
